@@ -1,0 +1,189 @@
+"""People (contacts) and the organisations they work for: the core of the CRM."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django_countries.fields import CountryField
+
+from steward.contacts.choices import ContactMethodKind, CustomFieldType, LifecycleStage, Source
+from steward.core.models import BaseModel
+from steward.core.personal_data import (
+    SUBJECT_MENTIONED,
+    PersonalDataModel,
+    not_personal,
+    personal,
+)
+
+
+def _owner():
+    return not_personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            null=True,
+            blank=True,
+            on_delete=models.SET_NULL,
+            related_name="+",
+        )
+    )
+
+
+def _team():
+    return not_personal(
+        models.ForeignKey(
+            "staff.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        )
+    )
+
+
+class Organisation(PersonalDataModel, BaseModel):
+    """A company or institution contacts belong to. A sole trader's details are personal
+    data, so its contact fields are annotated like a person's."""
+
+    name = not_personal(models.CharField(max_length=200))
+    domain = not_personal(models.CharField(max_length=253, blank=True))
+    website = not_personal(models.URLField(blank=True))
+    industry = not_personal(models.CharField(max_length=100, blank=True))
+    phone = personal(
+        models.CharField(max_length=40, blank=True), "contact.phone", subject=SUBJECT_MENTIONED
+    )
+    street = personal(
+        models.CharField(max_length=200, blank=True), "contact.address", subject=SUBJECT_MENTIONED
+    )
+    postal_code = personal(
+        models.CharField(max_length=20, blank=True), "contact.address", subject=SUBJECT_MENTIONED
+    )
+    city = personal(
+        models.CharField(max_length=100, blank=True), "contact.address", subject=SUBJECT_MENTIONED
+    )
+    country = not_personal(CountryField(blank=True))
+    owner = _owner()
+    team = _team()
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [
+            models.Index(Lower("name"), name="organisation_name_lower_idx"),
+            models.Index(fields=["domain"], name="organisation_domain_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(BaseModel):
+    """A free label staff put on contacts ("vip", "newsletter-2026")."""
+
+    name = models.CharField(max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CustomFieldDefinition(BaseModel):
+    """A field an operator adds to contacts. Its values live in Contact.custom under `key`;
+    its data category is recorded when it is created (the data map covers it)."""
+
+    key = models.SlugField(max_length=50, unique=True)
+    label = models.CharField(max_length=100)
+    field_type = models.CharField(max_length=10, choices=CustomFieldType.choices)
+    choices = models.JSONField(default=list, blank=True)
+    category = models.CharField(max_length=100, help_text="Data category key, e.g. contact.phone")
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "label"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class Contact(PersonalDataModel, BaseModel):
+    """A person the business sells to, markets to or serves."""
+
+    given_name = personal(models.CharField(max_length=100, blank=True), "identity.name")
+    family_name = personal(models.CharField(max_length=100, blank=True), "identity.name")
+    # The primary address, stored lower-cased: the key for dedupe on import and lookups.
+    email = personal(models.EmailField(max_length=254, blank=True), "contact.email")
+    phone = personal(models.CharField(max_length=40, blank=True), "contact.phone")
+    job_title = personal(models.CharField(max_length=120, blank=True), "professional.job_title")
+    organisation = personal(
+        models.ForeignKey(
+            Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+        ),
+        "professional.employer",
+    )
+    street = personal(models.CharField(max_length=200, blank=True), "contact.address")
+    postal_code = personal(models.CharField(max_length=20, blank=True), "contact.address")
+    city = personal(models.CharField(max_length=100, blank=True), "contact.address")
+    region = personal(models.CharField(max_length=100, blank=True), "contact.address")
+    country = personal(CountryField(blank=True), "demographic.country")
+    date_of_birth = personal(models.DateField(null=True, blank=True), "identity.date_of_birth")
+    language = personal(
+        models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES),
+        "demographic.language",
+    )
+    lifecycle_stage = personal(
+        models.CharField(
+            max_length=10, choices=LifecycleStage.choices, default=LifecycleStage.LEAD
+        ),
+        "commercial.profile",
+    )
+    source = personal(
+        models.CharField(max_length=10, choices=Source.choices, default=Source.MANUAL),
+        "commercial.profile",
+    )
+    tags = personal(
+        models.ManyToManyField(Tag, blank=True, related_name="contacts"), "commercial.profile"
+    )
+    custom = personal(models.JSONField(default=dict, blank=True), "custom")
+    owner = _owner()
+    team = _team()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email"], condition=~Q(email=""), name="contact_email_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["family_name", "given_name"], name="contact_name_idx"),
+            models.Index(fields=["lifecycle_stage", "family_name"], name="contact_stage_idx"),
+            models.Index(fields=["owner", "family_name"], name="contact_owner_idx"),
+            models.Index(fields=["team", "family_name"], name="contact_team_idx"),
+            models.Index(fields=["organisation"], name="contact_organisation_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or "(unnamed contact)"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.given_name, self.family_name) if part)
+
+
+class ContactMethod(PersonalDataModel, BaseModel):
+    """A further email address or phone number of a contact (the primary ones live on
+    Contact itself)."""
+
+    contact = not_personal(
+        models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="methods")
+    )
+    kind = not_personal(models.CharField(max_length=5, choices=ContactMethodKind.choices))
+    value = personal(models.CharField(max_length=254), "contact")
+    label = not_personal(models.CharField(max_length=40, blank=True))
+
+    class Meta:
+        ordering = ["kind", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contact", "kind", "value"], name="contact_method_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.value

@@ -1,0 +1,294 @@
+"""Writes to contacts and organisations. Each service checks the actor's permission and
+scope, validates, writes, and audits in one transaction."""
+
+import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from steward.audit.events import audit_record
+from steward.contacts.choices import ContactMethodKind, CustomFieldType
+from steward.contacts.models import Contact, ContactMethod, CustomFieldDefinition, Organisation, Tag
+from steward.contacts.normalise import normalise_email, normalise_phone
+from steward.core.actor import Actor, SystemActor, actor_user
+from steward.core.errors import Conflict, NotFound, ValidationFailed
+from steward.core.permissions import require
+from steward.core.scoping import may_see
+from steward.core.writes import create_audited, delete_audited, editable_fields, update_audited
+
+CONTACT_FIELDS = (
+    "given_name", "family_name", "email", "phone", "job_title", "organisation", "street",
+    "postal_code", "city", "region", "country", "date_of_birth", "language", "lifecycle_stage",
+    "source", "custom", "owner", "team",
+)  # fmt: skip
+ORGANISATION_FIELDS = (
+    "name", "domain", "website", "industry", "phone", "street", "postal_code", "city",
+    "country", "owner", "team",
+)  # fmt: skip
+
+
+def _require_visible(instance, actor: Actor) -> None:
+    if not may_see(instance, actor):
+        raise NotFound("No such record, or it is outside what you may see.")
+
+
+def _normalised_contact_data(data: dict[str, Any]) -> dict[str, Any]:
+    """Normalises email/phone/names; raises ValidationFailed naming the field."""
+    data = dict(data)
+    errors: dict[str, list[str]] = {}
+    for name in ("given_name", "family_name", "job_title", "city", "street", "region"):
+        if name in data and isinstance(data[name], str):
+            data[name] = data[name].strip()
+    if "email" in data:
+        try:
+            data["email"] = normalise_email(data["email"] or "")
+        except ValueError as error:
+            errors["email"] = [f"Enter a valid email address ({error})."]
+    if "phone" in data:
+        try:
+            data["phone"] = normalise_phone(data["phone"] or "", str(data.get("country") or ""))
+        except ValueError as error:
+            errors["phone"] = [str(error)]
+    if "custom" in data:
+        try:
+            data["custom"] = custom_values_clean(data["custom"] or {})
+        except ValidationFailed as error:
+            errors.update(error.field_errors)
+    if errors:
+        raise ValidationFailed(
+            "Please correct: " + "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items()),
+            field_errors=errors,
+        )
+    return data
+
+
+def _email_taken(email: str, exclude_pk=None) -> bool:
+    if not email:
+        return False
+    return Contact.objects.filter(email=email).exclude(pk=exclude_pk).exists()
+
+
+def _duplicate_email_error(email: str) -> Conflict:
+    return Conflict(
+        f"A contact with the email {email} already exists.",
+        field_errors={"email": ["A contact with this email already exists."]},
+    )
+
+
+def _tags_for(actor: Actor, names: list[str]) -> list[Tag]:
+    return [tag_get_or_create(actor=actor, name=name) for name in names if name.strip()]
+
+
+def contact_create(*, actor: Actor, data: dict[str, Any], tags: list[str] | None = None) -> Contact:
+    """Creates a contact. Defaults the owner and team to the acting user's."""
+    require(actor, "contacts.add")
+    editable_fields(Contact, data, CONTACT_FIELDS)
+    data = _normalised_contact_data(data)
+    if not isinstance(actor, SystemActor):
+        data.setdefault("owner", actor_user(actor))
+        data.setdefault("team", actor.team)
+    if not any(data.get(k) for k in ("given_name", "family_name", "email")):
+        raise ValidationFailed(
+            "A contact needs a name or an email address.",
+            field_errors={"family_name": ["Enter a name or an email address."]},
+        )
+    if _email_taken(data.get("email", "")):
+        raise _duplicate_email_error(data["email"])
+    try:
+        with transaction.atomic():
+            m2m = {"tags": _tags_for(actor, tags)} if tags else None
+            return create_audited(
+                actor=actor, model=Contact, data=data, action="contact.created", m2m=m2m
+            )
+    except IntegrityError:
+        # Lost a race with a concurrent create of the same address.
+        raise _duplicate_email_error(data.get("email", "")) from None
+
+
+def contact_update(
+    *, actor: Actor, contact: Contact, data: dict[str, Any], tags: list[str] | None = None
+) -> Contact:
+    """Changes a contact; the audit event holds the old and new value of each changed field."""
+    require(actor, "contacts.change")
+    _require_visible(contact, actor)
+    editable_fields(Contact, data, CONTACT_FIELDS)
+    data = _normalised_contact_data(data)
+    if "email" in data and _email_taken(data["email"], exclude_pk=contact.pk):
+        raise _duplicate_email_error(data["email"])
+    try:
+        with transaction.atomic():
+            m2m = {"tags": _tags_for(actor, tags)} if tags is not None else None
+            return update_audited(
+                actor=actor, instance=contact, data=data, action="contact.updated", m2m=m2m
+            )
+    except IntegrityError:
+        raise _duplicate_email_error(data.get("email", "")) from None
+
+
+def contact_delete(*, actor: Actor, contact: Contact) -> None:
+    """Deletes a contact with its timeline (activities cascade). The audit row keeps which
+    values were removed; erasure with its legal exceptions is the rights workflow's job."""
+    require(actor, "contacts.delete")
+    _require_visible(contact, actor)
+    delete_audited(actor=actor, instance=contact, action="contact.deleted", fields=CONTACT_FIELDS)
+
+
+def contact_method_add(
+    *, actor: Actor, contact: Contact, kind: str, value: str, label: str = ""
+) -> ContactMethod:
+    """Adds a further email address or phone number to a contact."""
+    require(actor, "contacts.change")
+    _require_visible(contact, actor)
+    try:
+        value = (
+            normalise_email(value)
+            if kind == ContactMethodKind.EMAIL
+            else normalise_phone(value, contact.country.code or "")
+        )
+    except ValueError as error:
+        raise ValidationFailed(str(error), field_errors={"value": [str(error)]}) from None
+    if ContactMethod.objects.filter(contact=contact, kind=kind, value=value).exists():
+        raise Conflict(
+            "This contact already has that address.", field_errors={"value": ["Already recorded."]}
+        )
+    return create_audited(
+        actor=actor,
+        model=ContactMethod,
+        data={"contact": contact, "kind": kind, "value": value, "label": label},
+        action="contact.method_added",
+    )
+
+
+def contact_method_remove(*, actor: Actor, method: ContactMethod) -> None:
+    require(actor, "contacts.change")
+    _require_visible(method.contact, actor)
+    delete_audited(
+        actor=actor,
+        instance=method,
+        action="contact.method_removed",
+        fields=("contact", "kind", "value"),
+    )
+
+
+def organisation_create(*, actor: Actor, data: dict[str, Any]) -> Organisation:
+    """Creates an organisation."""
+    require(actor, "organisations.add")
+    editable_fields(Organisation, data, ORGANISATION_FIELDS)
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    if not isinstance(actor, SystemActor):
+        data.setdefault("owner", actor_user(actor))
+        data.setdefault("team", actor.team)
+    return create_audited(actor=actor, model=Organisation, data=data, action="organisation.created")
+
+
+def organisation_update(
+    *, actor: Actor, organisation: Organisation, data: dict[str, Any]
+) -> Organisation:
+    require(actor, "organisations.change")
+    _require_visible(organisation, actor)
+    editable_fields(Organisation, data, ORGANISATION_FIELDS)
+    data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+    return update_audited(
+        actor=actor, instance=organisation, data=data, action="organisation.updated"
+    )
+
+
+def organisation_delete(*, actor: Actor, organisation: Organisation) -> None:
+    """Deletes an organisation; its contacts stay, without an organisation."""
+    require(actor, "organisations.delete")
+    _require_visible(organisation, actor)
+    delete_audited(
+        actor=actor,
+        instance=organisation,
+        action="organisation.deleted",
+        fields=ORGANISATION_FIELDS,
+    )
+
+
+def tag_get_or_create(*, actor: Actor, name: str) -> Tag:
+    """The tag called `name` (case-insensitive), created and audited if new."""
+    name = name.strip().lower()[:50]
+    if not name:
+        raise ValidationFailed("A tag needs a name.", field_errors={"tags": ["Empty tag."]})
+    existing = Tag.objects.filter(name=name).first()
+    if existing:
+        return existing
+    with transaction.atomic():
+        tag = Tag.objects.create(name=name)
+        audit_record(actor=actor, action="tag.created", target=tag, changes={"name": [None, name]})
+    return tag
+
+
+def custom_field_create(
+    *,
+    actor: Actor,
+    key: str,
+    label: str,
+    field_type: str,
+    category: str,
+    choices: list[str] | None = None,
+) -> CustomFieldDefinition:
+    """Adds a custom field to contacts, with the data category of what it will hold."""
+    require(actor, "staff.manage")
+    return create_audited(
+        actor=actor,
+        model=CustomFieldDefinition,
+        data={
+            "key": key,
+            "label": label,
+            "field_type": field_type,
+            "category": category,
+            "choices": choices or [],
+        },
+        action="custom_field.created",
+    )
+
+
+def custom_values_clean(values: dict[str, Any]) -> dict[str, Any]:
+    """Checks custom-field values against their definitions; returns JSON-ready values."""
+    if not isinstance(values, dict):
+        raise ValidationFailed(
+            "Custom fields must be an object.", field_errors={"custom": ["Expected an object."]}
+        )
+    definitions = {d.key: d for d in CustomFieldDefinition.objects.filter(key__in=list(values))}
+    errors: dict[str, list[str]] = {}
+    clean: dict[str, Any] = {}
+    for key, value in values.items():
+        definition = definitions.get(key)
+        if definition is None:
+            errors[f"custom.{key}"] = ["No such custom field."]
+            continue
+        if value in (None, ""):
+            continue
+        try:
+            clean[key] = _custom_value(definition, value)
+        except (ValueError, InvalidOperation):
+            errors[f"custom.{key}"] = [
+                f"Not a valid {definition.get_field_type_display().lower()}."
+            ]
+    if errors:
+        raise ValidationFailed("Invalid custom field values.", field_errors=errors)
+    return clean
+
+
+def _custom_value(definition: CustomFieldDefinition, value: Any) -> Any:
+    match definition.field_type:
+        case CustomFieldType.NUMBER:
+            return str(Decimal(str(value)))
+        case CustomFieldType.DATE:
+            return datetime.date.fromisoformat(str(value)).isoformat()
+        case CustomFieldType.BOOLEAN:
+            if isinstance(value, bool):
+                return value
+            if str(value).lower() in {"true", "yes", "1"}:
+                return True
+            if str(value).lower() in {"false", "no", "0"}:
+                return False
+            raise ValueError(value)
+        case CustomFieldType.CHOICE:
+            if str(value) not in definition.choices:
+                raise ValueError(value)
+            return str(value)
+        case _:
+            return str(value)[:1000]
