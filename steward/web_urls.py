@@ -4,4 +4,8 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("steward.core.urls")),
+    path("contacts/", include("steward.contacts.urls")),
+    path("activities/", include("steward.activities.urls")),
+    path("deals/", include("steward.deals.urls")),
+    path("import/", include("steward.imports.urls")),
 ]

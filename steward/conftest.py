@@ -1,0 +1,56 @@
+"""Fixtures shared by every app's tests: the standing trio of an owner, a colleague in the
+same team and an outsider in another team, who must see nothing of the owner's records."""
+
+import pytest
+from django.test import override_settings
+
+from steward.staff.roles import Role
+from steward.staff.tests.factories import TeamFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def _team_scope():
+    # Tests run with team scoping whatever the environment says, so access tests mean it.
+    with override_settings(STEWARD_RECORD_SCOPE="team"):
+        yield
+
+
+@pytest.fixture
+def team(db):
+    return TeamFactory(name="North")
+
+
+@pytest.fixture
+def other_team(db):
+    return TeamFactory(name="South")
+
+
+@pytest.fixture
+def owner(team):
+    return UserFactory(email="alice.owner@example.com", full_name="Alice Owner", team=team)
+
+
+@pytest.fixture
+def colleague(team):
+    return UserFactory(email="bob.colleague@example.com", full_name="Bob Colleague", team=team)
+
+
+@pytest.fixture
+def outsider(other_team):
+    return UserFactory(
+        email="olga.outsider@example.com", full_name="Olga Outsider", team=other_team
+    )
+
+
+@pytest.fixture
+def admin(db):
+    return UserFactory(
+        email="ada.admin@example.com", full_name="Ada Admin", role=Role.ADMINISTRATOR
+    )
+
+
+@pytest.fixture
+def reader(team):
+    return UserFactory(
+        email="rita.reader@example.com", full_name="Rita Reader", role=Role.READ_ONLY, team=team
+    )
