@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "steward.deals",
     "steward.imports",
     "steward.api",
+    "steward.dashboard",
 ]
 
 MIDDLEWARE = [

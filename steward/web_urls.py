@@ -3,7 +3,8 @@
 from django.urls import include, path
 
 urlpatterns = [
-    path("", include("steward.core.urls")),
+    path("", include("steward.dashboard.urls")),
+    path("", include("steward.staff.urls")),
     path("contacts/", include("steward.contacts.urls")),
     path("activities/", include("steward.activities.urls")),
     path("deals/", include("steward.deals.urls")),
