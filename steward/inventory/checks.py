@@ -10,7 +10,7 @@ from steward.inventory.data_map import personal_data_models, unannotated_fields
 @checks.register("steward")
 def check_personal_data_annotations(app_configs=None, **kwargs):
     errors = []
-    for model in personal_data_models():
+    for model in personal_data_models(app_configs):
         for name in unannotated_fields(model):
             errors.append(
                 checks.Error(

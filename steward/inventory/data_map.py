@@ -25,8 +25,15 @@ class MappedField:
     free_text: bool
 
 
-def personal_data_models() -> list[type[models.Model]]:
-    return [m for m in apps.get_models() if getattr(m, "holds_personal_data", False)]
+def personal_data_models(app_configs=None) -> list[type[models.Model]]:
+    """Models that hold personal data, in `app_configs` (default: every installed app)."""
+    configs = app_configs if app_configs is not None else apps.get_app_configs()
+    return [
+        m
+        for config in configs
+        for m in config.get_models()
+        if getattr(m, "holds_personal_data", False)
+    ]
 
 
 def unannotated_fields(model: type[models.Model]) -> list[str]:
