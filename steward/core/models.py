@@ -15,3 +15,25 @@ class BaseModel(models.Model):
 
     class Meta:
         abstract = True
+
+
+class ScheduledRun(BaseModel):
+    """One periodic job's run for one time slot. The unique (job_name, slot_start) pair is the
+    claim: when many workers share the database, the one whose INSERT succeeds enqueues the
+    job and every other worker's INSERT fails, so a slot runs exactly once."""
+
+    job_name = models.CharField(max_length=100)
+    slot_start = models.DateTimeField()
+    claimed_by = models.CharField(max_length=100)
+    task_result_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-slot_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["job_name", "slot_start"], name="scheduled_run_slot_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_name} @ {self.slot_start.isoformat()}"
