@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_countries",
     "django_tasks_db",
+    "ninja",  # its templates and bundled Swagger UI: the API docs work offline
     "steward.core",
     "steward.audit",
     "steward.inventory",
