@@ -1,0 +1,102 @@
+"""/contacts: people, with their further emails and phones, tags and custom fields."""
+
+from uuid import UUID
+
+from django.db import transaction
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from steward.api.errors import Error
+from steward.api.pagination import changed_since, paginate
+from steward.api.references import with_records
+from steward.api.schemas import (
+    ContactIn,
+    ContactListParams,
+    ContactOut,
+    ContactPage,
+    ContactPatch,
+    PageParams,
+)
+from steward.api.services import contact_methods_set
+from steward.contacts.choices import ContactMethodKind
+from steward.contacts.selectors import ContactFilters, contact_get, contact_list
+from steward.contacts.services import contact_create, contact_delete, contact_update
+
+router = Router(tags=["contacts"])
+
+_METHOD_LISTS = {
+    "additional_emails": ContactMethodKind.EMAIL,
+    "additional_phones": ContactMethodKind.PHONE,
+}
+
+
+def _split(request: HttpRequest, payload: ContactIn) -> tuple[dict, list[str] | None, dict]:
+    """The body as (contact fields with records for ids, tags, further emails/phones)."""
+    data = payload.model_dump(exclude_unset=True)
+    tags = data.pop("tags", None)
+    methods = {key: data.pop(key) for key in _METHOD_LISTS if key in data}
+    return with_records(request.auth, data), tags, methods
+
+
+def _set_methods(request: HttpRequest, contact, methods: dict) -> None:
+    for key, items in methods.items():
+        contact_methods_set(
+            actor=request.auth, contact=contact, kind=_METHOD_LISTS[key], methods=items
+        )
+
+
+@router.get("", response={200: ContactPage, 422: Error})
+def list_contacts(request: HttpRequest, filters: Query[ContactListParams], page: Query[PageParams]):
+    """Contacts you may see, filtered, sorted and a page at a time."""
+    queryset = contact_list(
+        actor=request.auth,
+        filters=ContactFilters(
+            search=filters.search,
+            lifecycle_stage=filters.lifecycle_stage or "",
+            owner_id=str(filters.owner or ""),
+            organisation_id=str(filters.organisation or ""),
+            tag=filters.tag,
+            country=filters.country,
+            sort=filters.sort,
+        ),
+    )
+    queryset = changed_since(queryset, filters).prefetch_related("tags", "methods")
+    return paginate(request, queryset, page)
+
+
+@router.post("", response={201: ContactOut, 403: Error, 409: Error, 422: Error})
+def create_contact(request: HttpRequest, payload: ContactIn):
+    """Creates a contact; without `source` it is recorded as coming from the API."""
+    data, tags, methods = _split(request, payload)
+    data.setdefault("source", payload.source)
+    with transaction.atomic():
+        contact = contact_create(actor=request.auth, data=data, tags=tags)
+        _set_methods(request, contact, methods)
+    return Status(201, contact)
+
+
+@router.get("/{contact_id}", response={200: ContactOut, 404: Error, 422: Error})
+def get_contact(request: HttpRequest, contact_id: UUID):
+    """One contact."""
+    return contact_get(actor=request.auth, pk=contact_id)
+
+
+@router.patch(
+    "/{contact_id}", response={200: ContactOut, 403: Error, 404: Error, 409: Error, 422: Error}
+)
+def update_contact(request: HttpRequest, contact_id: UUID, payload: ContactPatch):
+    """Changes the fields sent; the audit trail keeps the old and new values."""
+    contact = contact_get(actor=request.auth, pk=contact_id)
+    data, tags, methods = _split(request, payload)
+    with transaction.atomic():
+        contact = contact_update(actor=request.auth, contact=contact, data=data, tags=tags)
+        _set_methods(request, contact, methods)
+    return contact
+
+
+@router.delete("/{contact_id}", response={204: None, 403: Error, 404: Error, 422: Error})
+def delete_contact(request: HttpRequest, contact_id: UUID):
+    """Deletes a contact and its timeline."""
+    contact = contact_get(actor=request.auth, pk=contact_id)
+    contact_delete(actor=request.auth, contact=contact)
+    return Status(204, None)

@@ -1,0 +1,68 @@
+"""/organisations: the companies and institutions contacts work for."""
+
+from uuid import UUID
+
+from django.http import HttpRequest
+from ninja import Query, Router, Status
+
+from steward.api.errors import Error
+from steward.api.pagination import changed_since, paginate
+from steward.api.references import with_records
+from steward.api.schemas import (
+    OrganisationIn,
+    OrganisationListParams,
+    OrganisationOut,
+    OrganisationPage,
+    OrganisationPatch,
+    PageParams,
+)
+from steward.contacts.selectors import organisation_get, organisation_list
+from steward.contacts.services import (
+    organisation_create,
+    organisation_delete,
+    organisation_update,
+)
+
+router = Router(tags=["organisations"])
+
+
+@router.get("", response={200: OrganisationPage, 422: Error})
+def list_organisations(
+    request: HttpRequest, filters: Query[OrganisationListParams], page: Query[PageParams]
+):
+    """Organisations you may see, by name, a page at a time."""
+    queryset = organisation_list(actor=request.auth, search=filters.search)
+    queryset = changed_since(queryset, filters).order_by("name", "id")
+    return paginate(request, queryset, page)
+
+
+@router.post("", response={201: OrganisationOut, 403: Error, 409: Error, 422: Error})
+def create_organisation(request: HttpRequest, payload: OrganisationIn):
+    """Creates an organisation."""
+    data = with_records(request.auth, payload.model_dump(exclude_unset=True))
+    return Status(201, organisation_create(actor=request.auth, data=data))
+
+
+@router.get("/{organisation_id}", response={200: OrganisationOut, 404: Error, 422: Error})
+def get_organisation(request: HttpRequest, organisation_id: UUID):
+    """One organisation."""
+    return organisation_get(actor=request.auth, pk=organisation_id)
+
+
+@router.patch(
+    "/{organisation_id}",
+    response={200: OrganisationOut, 403: Error, 404: Error, 409: Error, 422: Error},
+)
+def update_organisation(request: HttpRequest, organisation_id: UUID, payload: OrganisationPatch):
+    """Changes the fields sent."""
+    organisation = organisation_get(actor=request.auth, pk=organisation_id)
+    data = with_records(request.auth, payload.model_dump(exclude_unset=True))
+    return organisation_update(actor=request.auth, organisation=organisation, data=data)
+
+
+@router.delete("/{organisation_id}", response={204: None, 403: Error, 404: Error, 422: Error})
+def delete_organisation(request: HttpRequest, organisation_id: UUID):
+    """Deletes an organisation; its contacts stay, without an organisation."""
+    organisation = organisation_get(actor=request.auth, pk=organisation_id)
+    organisation_delete(actor=request.auth, organisation=organisation)
+    return Status(204, None)
