@@ -1,4 +1,9 @@
+from django.contrib.auth import views as auth_views
 from django.urls import path
 
-urlpatterns: list = [
+from steward.staff import views
+
+urlpatterns = [
+    path("login/", views.StaffLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
 ]
