@@ -1,4 +1,7 @@
 from django.urls import path
 
-urlpatterns: list = [
+from steward.dashboard import views
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
 ]
