@@ -2,8 +2,17 @@
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet, Sum
 
+from steward.contacts.models import Contact, Organisation
+from steward.contacts.selectors import (
+    ContactFilters,
+    contact_get,
+    contact_list,
+    organisation_get,
+    organisation_list,
+)
 from steward.core.actor import Actor
 from steward.core.errors import NotFound
 from steward.core.scoping import restrict
@@ -39,22 +48,73 @@ def deal_get(*, actor: Actor, pk) -> Deal:
         raise NotFound("No such deal.") from None
 
 
+def pipeline_list() -> QuerySet[Pipeline]:
+    """Every pipeline, the default first. Pipelines are shared set-up, not scoped records."""
+    return Pipeline.objects.order_by("-is_default", "name")
+
+
+def pipeline_default() -> Pipeline | None:
+    """The default pipeline (or the first one); None before any exists."""
+    return pipeline_list().first()
+
+
+def pipeline_get(*, pk) -> Pipeline:
+    try:
+        return Pipeline.objects.get(pk=pk)
+    except (Pipeline.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFound("No such pipeline.") from None
+
+
+def stage_choices() -> QuerySet[Stage]:
+    """Every stage a deal can be put in, grouped by pipeline (default pipeline first)."""
+    return Stage.objects.select_related("pipeline").order_by(
+        "-pipeline__is_default", "pipeline__name", "position"
+    )
+
+
+def party_search(*, actor: Actor, kind: str, query: str, limit: int = 20) -> list:
+    """The first `limit` contacts (kind "contact") or organisations the actor may see that
+    match `query`: what the deal form's pickers offer."""
+    if kind == "contact":
+        return list(contact_list(actor=actor, filters=ContactFilters(search=query))[:limit])
+    return list(organisation_list(actor=actor, search=query)[:limit])
+
+
+def party_get(*, actor: Actor, kind: str, pk) -> Contact | Organisation:
+    """One contact or organisation the actor may see, or NotFound."""
+    return (contact_get if kind == "contact" else organisation_get)(actor=actor, pk=pk)
+
+
+def stage_get(*, pipeline: Pipeline, pk) -> Stage:
+    """A stage of `pipeline`, or NotFound (a deal is moved only within its pipeline)."""
+    try:
+        return pipeline.stages.get(pk=pk)
+    except (Stage.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFound("No such stage in this pipeline.") from None
+
+
 def pipeline_board(*, actor: Actor, pipeline: Pipeline, per_stage: int = 50) -> list[dict]:
-    """Per stage of the pipeline: the stage, its deal count and total amount, and its most
+    """Per stage of the pipeline: the stage, its deal count, its total amount per currency
+    (`totals`, largest first; `total` sums them for single-currency use), and its most
     recently moved deals (the board shows the first `per_stage`)."""
     visible = restrict(Deal.objects.filter(pipeline=pipeline), actor)
-    totals = {
-        row["stage_id"]: row
-        for row in visible.values("stage_id").annotate(count=Count("id"), total=Sum("amount"))
-    }
+    sums: dict = {}
+    for row in visible.values("stage_id", "currency").annotate(
+        count=Count("id"), total=Sum("amount")
+    ):
+        stage_sums = sums.setdefault(row["stage_id"], {"count": 0, "totals": []})
+        stage_sums["count"] += row["count"]
+        stage_sums["totals"].append((row["currency"], row["total"] or Decimal(0)))
     columns = []
     for stage in Stage.objects.filter(pipeline=pipeline).order_by("position"):
-        row = totals.get(stage.pk, {})
+        row = sums.get(stage.pk, {"count": 0, "totals": []})
+        totals = sorted(row["totals"], key=lambda pair: (-pair[1], pair[0]))
         columns.append(
             {
                 "stage": stage,
-                "count": row.get("count", 0),
-                "total": row.get("total") or Decimal(0),
+                "count": row["count"],
+                "total": sum((amount for _, amount in totals), Decimal(0)),
+                "totals": totals,
                 "deals": list(
                     visible.filter(stage=stage)
                     .select_related("contact", "organisation", "owner")
