@@ -2,6 +2,7 @@
 same team and an outsider in another team, who must see nothing of the owner's records."""
 
 import pytest
+from django.conf import settings
 from django.test import override_settings
 
 from steward.staff.roles import Role
@@ -12,6 +13,18 @@ from steward.staff.tests.factories import TeamFactory, UserFactory
 def _team_scope():
     # Tests run with team scoping whatever the environment says, so access tests mean it.
     with override_settings(STEWARD_RECORD_SCOPE="team"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _static_files_without_collectstatic():
+    # The manifest storage serves only what `collectstatic` wrote; pages rendered in tests
+    # take their static URLs straight from the apps' static directories.
+    storages = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(STORAGES=storages):
         yield
 
 
