@@ -65,10 +65,10 @@ class DealForm(forms.Form):
         super().__init__(*args, initial=initial, **kwargs)
         self._stages = {str(stage.pk): stage for stage in stage_choices()}
         self.fields["stage"].choices = self._grouped_stages()
-        if deal is not None or self._stages:
-            self.fields["stage"].required = True
+        if self._stages:
             self.fields["stage"].help_text = ""
-            self.initial.setdefault("stage", next(iter(self._stages), ""))
+            self.initial.setdefault("stage", next(iter(self._stages)))
+        self.fields["stage"].required = deal is not None
 
     def _grouped_stages(self) -> list:
         groups: dict[str, list] = {}
