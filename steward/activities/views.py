@@ -85,7 +85,7 @@ def log(request):
         except NotFound:
             raise Http404(f"No such {name}.") from None
         except DomainError as error:
-            put_errors_on_form(form, error)
+            put_errors_on_form(form, error, renames={"due_at": "due_date"})
         else:
             if not _is_htmx(request):
                 messages.success(request, f"{activity.get_kind_display()} logged.")

@@ -23,10 +23,14 @@ from steward.core.errors import DomainError
 CUSTOM_PREFIX = "custom_"
 
 
-def put_errors_on_form(form: forms.Form, error: DomainError) -> None:
+def put_errors_on_form(
+    form: forms.Form, error: DomainError, renames: dict[str, str] | None = None
+) -> None:
     """Shows a service's refusal next to the fields it names ("custom.<key>" is the custom
-    field's input), and the rest above the form."""
+    field's input; `renames` maps other service field names to form fields), and the rest
+    above the form."""
     for name, messages in error.field_errors.items():
+        name = (renames or {}).get(name, name)
         if name.startswith("custom."):
             name = CUSTOM_PREFIX + name.removeprefix("custom.")
         target = name if name in form.fields else None
