@@ -153,6 +153,9 @@ MEDIA_ROOT = DATA_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 STEWARD_IMPORT_MAX_BYTES = env_int("STEWARD_IMPORT_MAX_BYTES", 200 * 1024 * 1024)
+# Uploaded import files are deleted when their import ends; the per-row report (which quotes
+# rows) and files of abandoned imports are deleted after this many days.
+STEWARD_IMPORT_RETENTION_DAYS = env_int("STEWARD_IMPORT_RETENTION_DAYS", 7)
 
 # Outgoing mail (Django's MAILERS). Without STEWARD_EMAIL_HOST, messages are written as files
 # into the data dir's outbox, so a laptop install neither fails nor sends anything unexpectedly;
