@@ -6,6 +6,7 @@ from ninja.openapi.docs import Swagger
 
 from steward.api.auth import TokenAuth, with_token_in_audit_context
 from steward.api.errors import install_error_handlers
+from steward.api.parser import JsonParser
 from steward.api.routers import activities, contacts, deals, me, organisations
 
 DESCRIPTION = """\
@@ -17,7 +18,11 @@ user's role and record scope: records you may not see answer 404.
 
 **Errors** are JSON: `{"detail": "...", "errors": {"field": ["problem"]}}` with 400 (body
 not JSON), 401 (no or bad token), 403 (your role may not), 404 (no such record, or not
-visible to you), 409 (conflict, e.g. a duplicate email) or 422 (invalid fields).
+visible to you), 409 (conflict, e.g. a duplicate email), 413 (body too large), 415 (body
+not sent as `application/json`) or 422 (invalid fields, each named in `errors`).
+
+**Bodies** are JSON objects; unknown fields are refused, so a typo cannot pass unnoticed.
+PATCH changes only the fields sent. Datetimes are ISO 8601 (without an offset: UTC).
 
 **Lists** take `limit` (at most 200) and `offset` and return `count`, `next`, `previous`
 and `results`; `updated_after` gives what changed since your last sync.
@@ -37,6 +42,7 @@ api = StewardAPI(
     description=DESCRIPTION,
     auth=TokenAuth(),
     urls_namespace="api",
+    parser=JsonParser(),
     # Served from ninja's bundled copy of Swagger UI (ninja is in INSTALLED_APPS), never a
     # CDN; validatorUrl=None stops Swagger UI from sending the schema to validator.swagger.io.
     docs=Swagger(settings={"validatorUrl": None, "tryItOutEnabled": False}),

@@ -9,6 +9,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from steward.api.parser import UnsupportedMediaType
 from steward.core.errors import Conflict, DomainError, NotFound, PermissionDenied, ValidationFailed
 
 
@@ -81,6 +82,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
             # ninja raises HttpError(400) for any body it cannot read; say which problem.
             if isinstance(exc.__cause__, RequestDataTooBig):
                 return error_response(413, "The request body is too large.")
+            if isinstance(exc.__cause__, UnsupportedMediaType):
+                detail = "Send the body as JSON, with the header Content-Type: application/json."
+                return error_response(415, detail, {"body": [detail]})
             detail = "The request body is not valid JSON."
             return error_response(400, detail, {"body": [detail]})
         return error_response(exc.status_code, exc.message)
