@@ -82,8 +82,9 @@ def contact_search_q(term: str) -> Q:
             & Q(email__startswith=address)
             & ~Q(email="")
         )
+    words = term.split()
     q = Q()
-    for word in term.split()[:4]:
+    for word in words[:4]:
         q &= (
             Q(family_name__istartswith=word)
             | Q(given_name__istartswith=word)
@@ -92,6 +93,9 @@ def contact_search_q(term: str) -> Q:
             # matching organisations come from the name index.
             | Q(organisation_id__in=_organisations_starting_with(word))
         )
+    if len(words) > 1:
+        # "harbour f" also means the start of a many-word organisation name.
+        q |= Q(organisation_id__in=_organisations_starting_with(" ".join(words)))
     return q
 
 
