@@ -1,6 +1,7 @@
 from datetime import timedelta
 from importlib import import_module
 
+import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.tasks import TaskResultStatus
@@ -12,6 +13,10 @@ from steward.core.models import ScheduledRun
 
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
+# The worker commits as it goes and closes connections it finds inside a transaction, as in
+# production; a test transaction around it would be cut off, so these tests commit for real.
+pytestmark = pytest.mark.django_db(transaction=True)
+
 
 def _session(expires_in: timedelta) -> str:
     session = SessionStore()
@@ -21,7 +26,7 @@ def _session(expires_in: timedelta) -> str:
     return session.session_key
 
 
-def test_the_worker_enqueues_due_jobs_and_runs_them(db):
+def test_the_worker_enqueues_due_jobs_and_runs_them():
     # Given one expired and one live session
     expired = _session(timedelta(seconds=-60))
     live = _session(timedelta(hours=1))
@@ -40,7 +45,7 @@ def test_the_worker_enqueues_due_jobs_and_runs_them(db):
     assert SessionStore().exists(live)
 
 
-def test_a_task_enqueued_by_code_runs_when_the_worker_processes_the_queue(db):
+def test_a_task_enqueued_by_code_runs_when_the_worker_processes_the_queue():
     # Given a task enqueued outside the schedule
     expired = _session(timedelta(seconds=-60))
     result = tasks.clear_expired_sessions.enqueue()
@@ -54,7 +59,7 @@ def test_a_task_enqueued_by_code_runs_when_the_worker_processes_the_queue(db):
     assert not SessionStore().exists(expired)
 
 
-def test_a_second_batch_in_the_same_slot_enqueues_nothing_new(db):
+def test_a_second_batch_in_the_same_slot_enqueues_nothing_new():
     call_command("worker", "--batch", "--worker-id", "w1", verbosity=0)
     enqueued = DBTaskResult.objects.count()
 
@@ -64,7 +69,7 @@ def test_a_second_batch_in_the_same_slot_enqueues_nothing_new(db):
     assert set(ScheduledRun.objects.values_list("claimed_by", flat=True)) == {"w1"}
 
 
-def test_pruning_removes_old_finished_results_and_keeps_recent_and_waiting_ones(db):
+def test_pruning_removes_old_finished_results_and_keeps_recent_and_waiting_ones():
     # Given an old finished result, a recent finished one and one still waiting
     old, recent = tasks.clear_expired_sessions.enqueue(), tasks.clear_expired_sessions.enqueue()
     call_command("worker", "--batch", "--no-scheduler", verbosity=0)
