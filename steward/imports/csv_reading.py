@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import charset_normalizer
+from django.template.defaultfilters import filesizeformat
 
 from steward.core.errors import ValidationFailed
 
@@ -47,10 +48,11 @@ def store_upload(chunks: Iterable[bytes], destination: Path, *, max_bytes: int) 
             for chunk in chunks:
                 size += len(chunk)
                 if size > max_bytes:
-                    raise ValidationFailed(
-                        f"The file is larger than the limit of {max_bytes // (1024 * 1024)} MB.",
-                        field_errors={"file": [f"At most {max_bytes // (1024 * 1024)} MB."]},
+                    message = (
+                        f"The file is larger than the limit of {filesizeformat(max_bytes)}. "
+                        "Split it into smaller files."
                     )
+                    raise ValidationFailed(message, field_errors={"file": [message]})
                 out.write(chunk)
                 digest.update(chunk)
                 lines += chunk.count(b"\n")
