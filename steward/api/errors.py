@@ -20,6 +20,11 @@ class Error(Schema):
     errors: dict[str, list[str]] = {}
 
 
+def errors(*statuses: int) -> dict[int, type[Error]]:
+    """The error responses an endpoint documents: 401 always, and the given statuses."""
+    return {status: Error for status in (401, *statuses)}
+
+
 STATUS_OF = {ValidationFailed: 422, Conflict: 409, NotFound: 404, PermissionDenied: 403}
 
 # Where ninja reports a problem ("body", "query", ...) is not part of the field's name.
@@ -106,7 +111,7 @@ def json_errors_outside_operations(view):
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
         if response.status_code == 405:
-            allowed = response.get("Allow", "")
+            allowed = ", ".join(sorted(response.get("Allow", "").split(", ")))
             result = error_response(405, f"Method not allowed here; use one of: {allowed}.")
             result["Allow"] = allowed
             return result

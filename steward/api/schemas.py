@@ -82,7 +82,8 @@ ContactSort = Literal[*CONTACT_SORTS]  # type: ignore[valid-type]
 
 
 class RequestBody(Schema):
-    model_config = ConfigDict(extra="forbid")
+    # Enum members become their plain values, as services and the audit trail expect.
+    model_config = ConfigDict(extra="forbid", use_enum_values=True)
 
 
 # Pages

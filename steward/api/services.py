@@ -80,17 +80,14 @@ def token_create(
                     secret_hash=token_hash(plaintext),
                     expires_at=expires_at,
                 )
-                audit_record(
-                    actor=actor,
-                    action="api_token.created",
-                    target=token,
-                    changes={
-                        "user": [None, str(user.pk)],
-                        "name": [None, name],
-                        "prefix": [None, prefix],
-                        "expires_at": [None, expires_at],
-                    },
-                )
+                changes = {
+                    "user": [None, str(user.pk)],
+                    "name": [None, name],
+                    "prefix": [None, prefix],
+                }
+                if expires_at is not None:
+                    changes["expires_at"] = [None, expires_at]
+                audit_record(actor=actor, action="api_token.created", target=token, changes=changes)
         except IntegrityError:
             # 36^8 prefixes make a clash rare, not impossible: draw again.
             continue

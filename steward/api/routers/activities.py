@@ -12,7 +12,7 @@ from steward.activities.services import (
     activity_update,
     task_complete,
 )
-from steward.api.errors import Error
+from steward.api.errors import errors
 from steward.api.pagination import changed_since, paginate
 from steward.api.references import with_records
 from steward.api.schemas import (
@@ -27,7 +27,7 @@ from steward.api.schemas import (
 router = Router(tags=["activities"])
 
 
-@router.get("", response={200: ActivityPage, 422: Error})
+@router.get("", response={200: ActivityPage, **errors(422)})
 def list_activities(
     request: HttpRequest, filters: Query[ActivityListParams], page: Query[PageParams]
 ):
@@ -48,20 +48,20 @@ def list_activities(
     return paginate(request, queryset, page)
 
 
-@router.post("", response={201: ActivityOut, 403: Error, 422: Error})
+@router.post("", response={201: ActivityOut, **errors(403, 422)})
 def create_activity(request: HttpRequest, payload: ActivityIn):
     """Logs an activity on a contact, organisation or deal."""
     data = with_records(request.auth, payload.model_dump(exclude_unset=True))
     return Status(201, activity_log(actor=request.auth, data=data))
 
 
-@router.get("/{activity_id}", response={200: ActivityOut, 404: Error, 422: Error})
+@router.get("/{activity_id}", response={200: ActivityOut, **errors(404, 422)})
 def get_activity(request: HttpRequest, activity_id: UUID):
     """One activity."""
     return activity_get(actor=request.auth, pk=activity_id)
 
 
-@router.patch("/{activity_id}", response={200: ActivityOut, 403: Error, 404: Error, 422: Error})
+@router.patch("/{activity_id}", response={200: ActivityOut, **errors(403, 404, 422)})
 def update_activity(request: HttpRequest, activity_id: UUID, payload: ActivityPatch):
     """Changes the fields sent."""
     activity = activity_get(actor=request.auth, pk=activity_id)
@@ -69,16 +69,14 @@ def update_activity(request: HttpRequest, activity_id: UUID, payload: ActivityPa
     return activity_update(actor=request.auth, activity=activity, data=data)
 
 
-@router.post(
-    "/{activity_id}/complete", response={200: ActivityOut, 403: Error, 404: Error, 422: Error}
-)
+@router.post("/{activity_id}/complete", response={200: ActivityOut, **errors(403, 404, 422)})
 def complete_task(request: HttpRequest, activity_id: UUID):
     """Marks an open task done now."""
     activity = activity_get(actor=request.auth, pk=activity_id)
     return task_complete(actor=request.auth, activity=activity)
 
 
-@router.delete("/{activity_id}", response={204: None, 403: Error, 404: Error, 422: Error})
+@router.delete("/{activity_id}", response={204: None, **errors(403, 404, 422)})
 def delete_activity(request: HttpRequest, activity_id: UUID):
     """Deletes an activity."""
     activity = activity_get(actor=request.auth, pk=activity_id)

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from steward.api.errors import Error
+from steward.api.errors import errors
 from steward.api.pagination import changed_since, paginate
 from steward.api.references import with_records
 from steward.api.schemas import (
@@ -45,7 +45,7 @@ def _set_methods(request: HttpRequest, contact, methods: dict) -> None:
         )
 
 
-@router.get("", response={200: ContactPage, 422: Error})
+@router.get("", response={200: ContactPage, **errors(422)})
 def list_contacts(request: HttpRequest, filters: Query[ContactListParams], page: Query[PageParams]):
     """Contacts you may see, filtered, sorted and a page at a time."""
     queryset = contact_list(
@@ -64,7 +64,7 @@ def list_contacts(request: HttpRequest, filters: Query[ContactListParams], page:
     return paginate(request, queryset, page)
 
 
-@router.post("", response={201: ContactOut, 403: Error, 409: Error, 422: Error})
+@router.post("", response={201: ContactOut, **errors(403, 409, 422)})
 def create_contact(request: HttpRequest, payload: ContactIn):
     """Creates a contact; without `source` it is recorded as coming from the API."""
     data, tags, methods = _split(request, payload)
@@ -75,15 +75,13 @@ def create_contact(request: HttpRequest, payload: ContactIn):
     return Status(201, contact)
 
 
-@router.get("/{contact_id}", response={200: ContactOut, 404: Error, 422: Error})
+@router.get("/{contact_id}", response={200: ContactOut, **errors(404, 422)})
 def get_contact(request: HttpRequest, contact_id: UUID):
     """One contact."""
     return contact_get(actor=request.auth, pk=contact_id)
 
 
-@router.patch(
-    "/{contact_id}", response={200: ContactOut, 403: Error, 404: Error, 409: Error, 422: Error}
-)
+@router.patch("/{contact_id}", response={200: ContactOut, **errors(403, 404, 409, 422)})
 def update_contact(request: HttpRequest, contact_id: UUID, payload: ContactPatch):
     """Changes the fields sent; the audit trail keeps the old and new values."""
     contact = contact_get(actor=request.auth, pk=contact_id)
@@ -94,7 +92,7 @@ def update_contact(request: HttpRequest, contact_id: UUID, payload: ContactPatch
     return contact
 
 
-@router.delete("/{contact_id}", response={204: None, 403: Error, 404: Error, 422: Error})
+@router.delete("/{contact_id}", response={204: None, **errors(403, 404, 422)})
 def delete_contact(request: HttpRequest, contact_id: UUID):
     """Deletes a contact and its timeline."""
     contact = contact_get(actor=request.auth, pk=contact_id)

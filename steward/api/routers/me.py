@@ -3,13 +3,14 @@
 from django.http import HttpRequest
 from ninja import Router
 
+from steward.api.errors import errors
 from steward.api.schemas import MeOut
 from steward.staff.roles import PERMISSIONS
 
 router = Router(tags=["me"])
 
 
-@router.get("", response=MeOut)
+@router.get("", response={200: MeOut, **errors()})
 def me(request: HttpRequest):
     """The staff user the token acts as, their role and permissions, and the token."""
     user, token = request.auth, request.api_token

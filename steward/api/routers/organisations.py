@@ -5,7 +5,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from ninja import Query, Router, Status
 
-from steward.api.errors import Error
+from steward.api.errors import errors
 from steward.api.pagination import changed_since, paginate
 from steward.api.references import with_records
 from steward.api.schemas import (
@@ -26,7 +26,7 @@ from steward.contacts.services import (
 router = Router(tags=["organisations"])
 
 
-@router.get("", response={200: OrganisationPage, 422: Error})
+@router.get("", response={200: OrganisationPage, **errors(422)})
 def list_organisations(
     request: HttpRequest, filters: Query[OrganisationListParams], page: Query[PageParams]
 ):
@@ -36,14 +36,14 @@ def list_organisations(
     return paginate(request, queryset, page)
 
 
-@router.post("", response={201: OrganisationOut, 403: Error, 409: Error, 422: Error})
+@router.post("", response={201: OrganisationOut, **errors(403, 409, 422)})
 def create_organisation(request: HttpRequest, payload: OrganisationIn):
     """Creates an organisation."""
     data = with_records(request.auth, payload.model_dump(exclude_unset=True))
     return Status(201, organisation_create(actor=request.auth, data=data))
 
 
-@router.get("/{organisation_id}", response={200: OrganisationOut, 404: Error, 422: Error})
+@router.get("/{organisation_id}", response={200: OrganisationOut, **errors(404, 422)})
 def get_organisation(request: HttpRequest, organisation_id: UUID):
     """One organisation."""
     return organisation_get(actor=request.auth, pk=organisation_id)
@@ -51,7 +51,7 @@ def get_organisation(request: HttpRequest, organisation_id: UUID):
 
 @router.patch(
     "/{organisation_id}",
-    response={200: OrganisationOut, 403: Error, 404: Error, 409: Error, 422: Error},
+    response={200: OrganisationOut, **errors(403, 404, 409, 422)},
 )
 def update_organisation(request: HttpRequest, organisation_id: UUID, payload: OrganisationPatch):
     """Changes the fields sent."""
@@ -60,7 +60,7 @@ def update_organisation(request: HttpRequest, organisation_id: UUID, payload: Or
     return organisation_update(actor=request.auth, organisation=organisation, data=data)
 
 
-@router.delete("/{organisation_id}", response={204: None, 403: Error, 404: Error, 422: Error})
+@router.delete("/{organisation_id}", response={204: None, **errors(403, 404, 422)})
 def delete_organisation(request: HttpRequest, organisation_id: UUID):
     """Deletes an organisation; its contacts stay, without an organisation."""
     organisation = organisation_get(actor=request.auth, pk=organisation_id)

@@ -429,3 +429,13 @@ def test_it_rejects_an_unknown_sort_and_stage_naming_the_parameters(owner, api_a
 
     assert response.status_code == 422
     assert set(response.json()["errors"]) == {"sort", "lifecycle_stage"}
+
+
+def test_the_audit_trail_records_a_stage_change_as_plain_values(owner, api_as):
+    contact = _contact_of(owner, lifecycle_stage="lead")
+
+    api_as(owner).patch(f"/contacts/{contact.pk}", {"lifecycle_stage": "customer"})
+
+    event = AuditEvent.objects.get(action="contact.updated")
+    assert event.changes == {"lifecycle_stage": ["lead", "customer"]}
+    assert type(Contact.objects.get(pk=contact.pk).lifecycle_stage) is str

@@ -103,7 +103,7 @@ def test_errors_are_documented_with_the_error_shape(db):
     document = _document()
 
     responses = document["paths"]["/api/v1/contacts/{contact_id}"]["patch"]["responses"]
-    for status in ("403", "404", "409", "422"):
+    for status in ("401", "403", "404", "409", "422"):
         schema = responses[status]["content"]["application/json"]["schema"]
         assert schema == {"$ref": "#/components/schemas/Error"}
 
