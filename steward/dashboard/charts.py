@@ -71,9 +71,10 @@ def columns(
 ) -> ColumnChart:
     """Vertical bars for (label, value) points with room for the value above each bar and
     every `label_every`-th label below the baseline (all of them would overlap)."""
-    top, bottom = 18, 22
+    top, bottom, side = 18, 22, 16
     baseline = height - bottom
-    slot = width / max(len(points), 1)
+    # Side margins keep the first and last labels, centred under their bars, inside the box.
+    slot = (width - 2 * side) / max(len(points), 1)
     largest = max((value for _, value in points), default=0)
     scale = (baseline - top) / largest if largest else 0
     bars = []
@@ -85,11 +86,11 @@ def columns(
                 # Label the latest point and count back, so the current week always has one.
                 show_label=(len(points) - 1 - index) % label_every == 0,
                 value=value,
-                x=index * slot + slot * 0.15,
+                x=side + index * slot + slot * 0.15,
                 y=baseline - bar_height,
                 width=slot * 0.7,
                 height=bar_height,
-                centre=index * slot + slot / 2,
+                centre=side + index * slot + slot / 2,
                 value_y=baseline - bar_height - 4,
             )
         )

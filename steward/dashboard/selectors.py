@@ -5,8 +5,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Q, Sum
-from django.db.models.functions import TruncWeek
+from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 
 from steward.activities.models import Activity
@@ -143,20 +142,33 @@ def new_contacts_per_week(*, actor: Actor, weeks: int = 12) -> list[WeekCount]:
     """Contacts added per calendar week (Monday first, in the site's time zone) over the
     last `weeks` weeks including this one; weeks without any are counted as zero."""
     today = timezone.localdate()
-    first_week = today - datetime.timedelta(days=today.weekday(), weeks=weeks - 1)
-    start = timezone.make_aware(datetime.datetime.combine(first_week, datetime.time.min))
+    starts = [
+        today - datetime.timedelta(days=today.weekday(), weeks=weeks - 1 - n) for n in range(weeks)
+    ]
+    # Week boundaries are computed here as aware datetimes (right across DST changes) and
+    # each contact is put in its week by a CASE over the created_at range, in one grouped
+    # pass: SQLite truncates dates (TruncWeek) in a Python function called per row, which
+    # takes seconds over 100,000 contacts.
+    bounds = [
+        timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+        for day in [*starts, starts[-1] + datetime.timedelta(weeks=1)]
+    ]
+    week = Case(
+        *[When(created_at__lt=bounds[n + 1], then=Value(n)) for n in range(weeks)],
+        output_field=IntegerField(),
+    )
     rows = (
-        restrict(Contact.objects.filter(created_at__gte=start), actor)
-        .annotate(week=TruncWeek("created_at"))
+        restrict(
+            Contact.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1]), actor
+        )
+        .annotate(week=week)
         .values("week")
-        .annotate(count=Count("id"))
+        # COUNT(*), not COUNT(id): the created_at index alone then answers the query.
+        .annotate(count=Count("*"))
         .order_by()
     )
-    counts = {timezone.localtime(row["week"]).date(): row["count"] for row in rows}
-    return [
-        WeekCount(week_start=week, count=counts.get(week, 0))
-        for week in (first_week + datetime.timedelta(weeks=n) for n in range(weeks))
-    ]
+    counts = {row["week"]: row["count"] for row in rows}
+    return [WeekCount(week_start=start, count=counts.get(n, 0)) for n, start in enumerate(starts)]
 
 
 @dataclass(frozen=True)
