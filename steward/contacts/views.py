@@ -131,12 +131,22 @@ def contact_list(request):
             )
         except NotFound:
             raise Http404("No such organisation.") from None
-    template = "contacts/contact_list.html"
-    if _is_htmx(request):
-        template = "contacts/contact_list_results.html"
-    response = render(request, template, context)
+    if not _is_htmx(request):
+        response = render(request, "contacts/contact_list.html", context)
+    else:
+        response = render(request, "contacts/contact_list_results.html", context)
+        response["HX-Push-Url"] = _shareable_url(request)
     patch_vary_headers(response, ["HX-Request"])
     return response
+
+
+def _shareable_url(request) -> str:
+    """The request's URL without its empty parameters (a form sends every field)."""
+    query = request.GET.copy()
+    for name in list(query):
+        if not query.get(name) or (name == "sort" and query[name] == "name"):
+            del query[name]
+    return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
 def _custom_values(contact: Contact) -> list[tuple[str, str]]:
