@@ -314,9 +314,11 @@ def import_job_start(
     mode: str = ImportMode.ALL_OR_NOTHING,
     on_duplicate: str = DuplicatePolicy.SKIP,
     inline: bool | None = None,
+    on_progress: Callable[[ImportJob], None] | None = None,
 ) -> ImportJob:
     """Queues a validated job for writing with the chosen options: inline for small
-    files, otherwise in the task worker once this transaction commits."""
+    files (or when the caller waits, like the command line), otherwise in the task
+    worker once this transaction commits."""
     require(actor, "contacts.import")
     _require_job_access(actor, job)
     errors = {}
@@ -330,7 +332,7 @@ def import_job_start(
         inline = job.total_rows <= INLINE_ROWS
     import_job_transition(job, ImportStatus.QUEUED, mode=mode, on_duplicate=on_duplicate)
     if inline:
-        return import_job_run(job_id=job.pk)
+        return import_job_run(job_id=job.pk, actor=actor, on_progress=on_progress)
     from steward.imports.tasks import import_job_run_task
 
     job_id = str(job.pk)
@@ -348,11 +350,14 @@ class _ChunkCounts:
 def import_job_run(
     *,
     job_id,
+    actor: Actor | None = None,
     chunk_rows: int = CHUNK_ROWS,
     on_progress: Callable[[ImportJob], None] | None = None,
 ) -> ImportJob:
     """Writes a queued job's rows (the task's body). Idempotent and resumable: a finished
-    job is left alone, an interrupted one continues after its last committed chunk."""
+    job is left alone, an interrupted one continues after its last committed chunk. The
+    rows are written as the person who started the import (or `actor`, when a system
+    actor started it)."""
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status == ImportStatus.QUEUED:
         # Rows that repeat an earlier row's address are skipped without a lookup.
@@ -365,7 +370,7 @@ def import_job_run(
         )
     elif job.status != ImportStatus.IMPORTING:
         return job
-    actor: Actor = job.created_by or SystemActor("import")
+    actor = job.created_by or actor or SystemActor("import")
     with audit_context(import_job=str(job.pk)):
         try:
             require(actor, "contacts.import")
@@ -415,7 +420,8 @@ def _summary(job: ImportJob) -> str:
     parts = [f"{job.created_count} created", f"{job.updated_count} updated"]
     parts.append(f"{job.skipped_count} skipped (duplicates or unchanged)")
     if job.invalid_rows:
-        parts.append(f"{job.invalid_rows} rows with errors not imported")
+        rows = "row" if job.invalid_rows == 1 else "rows"
+        parts.append(f"{job.invalid_rows} {rows} with errors not imported")
     return ", ".join(parts) + "."
 
 
