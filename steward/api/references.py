@@ -4,11 +4,11 @@ record that does not exist and one the caller may not see."""
 
 from typing import Any
 
-from steward.api.selectors import pipeline_get, staff_get, stage_get, team_get
-from steward.contacts.selectors import contact_get, organisation_get
+from steward.api.selectors import team_get
+from steward.contacts.selectors import assignable_owners, contact_get, organisation_get
 from steward.core.actor import Actor
 from steward.core.errors import NotFound, ValidationFailed
-from steward.deals.selectors import deal_get
+from steward.deals.selectors import deal_get, pipeline_get, stage_choices
 
 
 def _visible(getter):
@@ -21,21 +21,22 @@ def _visible(getter):
     return resolve
 
 
-def _shared(getter):
-    def resolve(actor: Actor, pk):
-        return getter(pk=pk)
+def _pipeline(actor: Actor, pk):
+    try:
+        return pipeline_get(pk=pk)
+    except NotFound:
+        return None
 
-    return resolve
 
-
+# Staff, teams, pipelines and stages are shared set-up every member of staff may see.
 _RESOLVERS = {
     "contact": (_visible(contact_get), "contact"),
     "organisation": (_visible(organisation_get), "organisation"),
     "deal": (_visible(deal_get), "deal"),
-    "owner": (_shared(staff_get), "active member of staff"),
-    "team": (_shared(team_get), "team"),
-    "pipeline": (_shared(pipeline_get), "pipeline"),
-    "stage": (_shared(stage_get), "stage"),
+    "owner": (lambda actor, pk: assignable_owners().filter(pk=pk).first(), "active staff user"),
+    "team": (lambda actor, pk: team_get(pk=pk), "team"),
+    "pipeline": (_pipeline, "pipeline"),
+    "stage": (lambda actor, pk: stage_choices().filter(pk=pk).first(), "stage"),
 }
 
 

@@ -1,6 +1,5 @@
-"""Reads behind the API: tokens, and the shared configuration (staff, teams, pipelines,
-stages) that API requests refer to by id. Owner/team-scoped records (contacts, deals, ...)
-are read through their own apps' selectors, never here."""
+"""Reads behind the API: tokens, and the staff and teams API calls refer to. Records
+(contacts, deals, ...) are read through their own apps' selectors, never here."""
 
 import hmac
 import re
@@ -9,7 +8,6 @@ from django.db.models import QuerySet
 
 from steward.api.models import ApiToken
 from steward.api.services import token_hash
-from steward.deals.models import Pipeline, Stage
 from steward.staff.models import Team, User
 
 TOKEN_PATTERN = re.compile(r"^stw_(?P<prefix>[a-z0-9]{8})_[a-z0-9]{40}$")
@@ -46,32 +44,11 @@ def token_authenticate(*, plaintext: str) -> ApiToken | None:
     return token
 
 
-# Shared configuration. Every member of staff may see all staff, teams, pipelines and
-# stages (they are what records are assigned to), so these reads are not scoped.
-
-
-def staff_get(*, pk) -> User | None:
-    """An active member of staff, e.g. a record's new owner."""
-    return User.objects.filter(pk=pk, is_active=True).first()
-
-
 def staff_by_email(*, email: str) -> User | None:
     """A member of staff (active or not) by their normalised email address."""
     return User.objects.filter(email=email).first()
 
 
 def team_get(*, pk) -> Team | None:
+    """A team by id. Teams are shared set-up every member of staff may see, not scoped."""
     return Team.objects.filter(pk=pk).first()
-
-
-def pipeline_list() -> QuerySet[Pipeline]:
-    """Pipelines with their stages in order, default pipeline first."""
-    return Pipeline.objects.prefetch_related("stages").order_by("-is_default", "name")
-
-
-def pipeline_get(*, pk) -> Pipeline | None:
-    return Pipeline.objects.filter(pk=pk).first()
-
-
-def stage_get(*, pk) -> Stage | None:
-    return Stage.objects.select_related("pipeline").filter(pk=pk).first()

@@ -17,8 +17,7 @@ from steward.api.schemas import (
     PageParams,
     PipelineOut,
 )
-from steward.api.selectors import pipeline_list
-from steward.deals.selectors import deal_get, deal_list
+from steward.deals.selectors import deal_get, deal_list, pipeline_list
 from steward.deals.services import deal_create, deal_delete, deal_update
 
 router = Router(tags=["deals"])
@@ -73,4 +72,4 @@ def delete_deal(request: HttpRequest, deal_id: UUID):
 @pipelines_router.get("", response={200: list[PipelineOut], **errors()})
 def list_pipelines(request: HttpRequest):
     """Pipelines and their stages: the ids a deal's `stage` takes."""
-    return list(pipeline_list())
+    return list(pipeline_list().prefetch_related("stages"))
