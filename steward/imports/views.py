@@ -3,6 +3,7 @@ views over steward.imports.services, .selectors and .exports."""
 
 import csv
 import io
+import uuid
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -14,7 +15,8 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from steward.contacts.selectors import ContactFilters
+from steward.contacts.choices import LifecycleStage
+from steward.contacts.selectors import CONTACT_SORTS, ContactFilters
 from steward.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from steward.imports import selectors, services
 from steward.imports.choices import ImportStatus
@@ -246,15 +248,26 @@ def report_csv(request: HttpRequest, pk) -> HttpResponse:
 
 
 def filters_from(query) -> ContactFilters:
-    """The contact list's filters from GET parameters (the same names as the list page)."""
+    """The contact list's filters from its GET parameters (q, stage, owner, tag, country,
+    organisation, sort; `search` and `lifecycle_stage` are accepted too). A value that
+    does not parse is ignored, as on the list."""
+
+    def uuid_or_blank(value: str) -> str:
+        try:
+            return str(uuid.UUID(value)) if value else ""
+        except ValueError:
+            return ""
+
+    stage = query.get("stage") or query.get("lifecycle_stage", "")
+    sort = query.get("sort", "name")
     return ContactFilters(
-        search=query.get("search", "") or query.get("q", ""),
-        lifecycle_stage=query.get("lifecycle_stage", ""),
-        owner_id=query.get("owner", ""),
-        organisation_id=query.get("organisation", ""),
-        tag=query.get("tag", ""),
-        country=query.get("country", ""),
-        sort=query.get("sort", "name"),
+        search=(query.get("q") or query.get("search", ""))[:200],
+        lifecycle_stage=stage if stage in LifecycleStage.values else "",
+        owner_id=uuid_or_blank(query.get("owner", "")),
+        organisation_id=uuid_or_blank(query.get("organisation", "")),
+        tag=query.get("tag", "")[:50],
+        country=query.get("country", "")[:2],
+        sort=sort if sort in CONTACT_SORTS else "name",
     )
 
 

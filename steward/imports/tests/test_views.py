@@ -213,3 +213,15 @@ def test_pages_need_a_login(client, importer):
     ):
         response = client.get(url)
         assert response.status_code == 302 and "/login/" in response.url
+
+
+@pytest.mark.django_db
+def test_the_export_ignores_filter_values_that_do_not_parse(browser, importer):
+    ContactFactory(email="ada@example.org", owner=importer, team=importer.team)
+
+    response = browser.get(
+        reverse("imports:export"), {"owner": "not-a-uuid", "stage": "vip", "sort": "evil"}
+    )
+
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [row["Email"] for row in rows] == ["ada@example.org"]
