@@ -94,7 +94,10 @@ def move(request, pk):
     else:
         status, level = f"Moved “{deal.title}” to {stage.name}.", messages.SUCCESS
     if _is_htmx(request):
-        context = _board_context(request, deal.pipeline) | {"status": status}
+        context = _board_context(request, deal.pipeline) | {
+            "status": status,
+            "status_level": "success" if level == messages.SUCCESS else "error",
+        }
         return render(request, "deals/_board_response.html", context)
     messages.add_message(request, level, status)
     return redirect(f"{reverse('deals:board')}?pipeline={deal.pipeline_id}")
