@@ -9,6 +9,7 @@ from django_countries import countries
 
 from steward.contacts.choices import ContactMethodKind, CustomFieldType, LifecycleStage, Source
 from steward.contacts.models import Contact, CustomFieldDefinition, Organisation
+from steward.contacts.normalise import normalise_email, normalise_phone
 from steward.contacts.selectors import (
     CONTACT_SORTS,
     ContactFilters,
@@ -293,6 +294,20 @@ class ContactForm(PlainLabelsForm):
                 "which name the domain in brackets."
             )
         return matches[0]
+
+    def clean(self):
+        # The same checks contact_create/contact_update make, run here too so that a form
+        # held back by another field (an unknown organisation) lists every problem at once.
+        cleaned = super().clean()
+        try:
+            normalise_email(cleaned.get("email", ""))
+        except ValueError as error:
+            self.add_error("email", f"Enter a valid email address ({error}).")
+        try:
+            normalise_phone(cleaned.get("phone", ""), cleaned.get("country", ""))
+        except ValueError as error:
+            self.add_error("phone", str(error))
+        return cleaned
 
     def clean_tags(self) -> list[str]:
         return [name.strip() for name in self.cleaned_data["tags"].split(",") if name.strip()]
