@@ -385,8 +385,8 @@ def _describe(rng: random.Random, now: datetime, activity: Activity) -> None:
                 activity.due_at = activity.occurred_at + timedelta(days=rng.randint(1, 14))
                 activity.completed_at = min(now, activity.due_at)
             elif state < 0.55:  # overdue
-                activity.occurred_at = now - timedelta(days=rng.randint(3, 40))
-                activity.due_at = now - timedelta(days=rng.randint(1, 2), hours=rng.randint(0, 20))
+                activity.due_at = now - timedelta(days=rng.randint(0, 14), hours=rng.randint(2, 20))
+                activity.occurred_at = activity.due_at - timedelta(days=rng.randint(2, 21))
             else:  # coming up
                 activity.occurred_at = now - timedelta(days=rng.randint(0, 10))
                 activity.due_at = now + timedelta(days=rng.randint(0, 21), hours=rng.randint(1, 8))

@@ -180,9 +180,9 @@ def test_run_sets_up_a_fresh_install_serves_it_and_stops_everything_on_ctrl_c(tm
 
 
 def test_run_on_an_existing_install_says_where_the_password_is_and_adds_nothing(tmp_path):
-    # Given an install that has run once
+    # Given an install that has run once (without demo data, which the test above covers)
     port = _free_port()
-    first = _steward(tmp_path, "run", "--port", str(port), "--demo-contacts", "5")
+    first = _steward(tmp_path, "run", "--port", str(port), "--no-demo")
     _read_until(first, r"Press Ctrl-C to stop")
     first.send_signal(signal.SIGINT)
     first.communicate(timeout=60)

@@ -99,7 +99,7 @@ class Command(BaseCommand):
                 actor=SystemActor("run:first-admin"),
                 email=FIRST_ADMIN_EMAIL,
                 role=Role.ADMINISTRATOR,
-                full_name="Administrator",
+                full_name="Steward Admin",
             )
         except DomainError as error:
             self.stderr.write(f"Could not create the first administrator: {error.message}")
