@@ -62,6 +62,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, host: str, port: int, demo_contacts: int, no_demo: bool, **options):
+        if demo_contacts < 0:
+            raise CommandError("--demo-contacts must be zero or more.")
         _require_free_port(host, port)
         self.stdout.write("Preparing the database...")
         call_command("migrate", interactive=False, verbosity=0)
