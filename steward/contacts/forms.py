@@ -4,7 +4,10 @@ these forms next to the field they name (`put_errors_on_form`)."""
 
 from django import forms
 from django.conf import settings
+from django.forms.utils import flatatt
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django_countries import countries
 
 from steward.contacts.choices import ContactMethodKind, CustomFieldType, LifecycleStage, Source
@@ -50,6 +53,26 @@ class PlainLabelsForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class QuickSelect(forms.Select):
+    """A <select> written out in Python. Django renders each <option> through a template,
+    which for the 250 countries costs some 20 ms a page; this costs well under one."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if isinstance(value, list | tuple):
+            value = value[0] if value else ""
+        selected = "" if value is None else str(value)
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) == selected else "", label)
+                for key, label in self.choices
+            ),
+        )
+        final_attrs = self.build_attrs(self.attrs, attrs)
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(final_attrs), options)
+
+
 def _blank_choice(choices, label: str = "—") -> list:
     return [("", label), *choices]
 
@@ -81,7 +104,10 @@ class ContactListForm(PlainLabelsForm):
     owner = forms.ChoiceField(required=False, label="Owner")
     tag = forms.CharField(required=False, label="Tag", max_length=50)
     country = forms.ChoiceField(
-        required=False, label="Country", choices=_blank_choice(list(countries), "Any country")
+        required=False,
+        label="Country",
+        choices=_blank_choice(list(countries), "Any country"),
+        widget=QuickSelect,
     )
     organisation = forms.UUIDField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
@@ -195,7 +221,7 @@ class ContactForm(PlainLabelsForm):
     city = forms.CharField(required=False, max_length=100, label="City")
     region = forms.CharField(required=False, max_length=100, label="Region")
     country = forms.ChoiceField(
-        required=False, choices=_blank_choice(list(countries)), label="Country"
+        required=False, choices=_blank_choice(list(countries)), label="Country", widget=QuickSelect
     )
     date_of_birth = forms.DateField(
         required=False,
@@ -203,7 +229,10 @@ class ContactForm(PlainLabelsForm):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     language = forms.ChoiceField(
-        required=False, choices=_blank_choice(settings.LANGUAGES), label="Language"
+        required=False,
+        choices=_blank_choice(settings.LANGUAGES),
+        label="Language",
+        widget=QuickSelect,
     )
     lifecycle_stage = forms.ChoiceField(
         choices=LifecycleStage.choices, initial=LifecycleStage.LEAD, label="Lifecycle stage"
@@ -351,7 +380,7 @@ class OrganisationForm(PlainLabelsForm):
     postal_code = forms.CharField(required=False, max_length=20, label="Postal code")
     city = forms.CharField(required=False, max_length=100, label="City")
     country = forms.ChoiceField(
-        required=False, choices=_blank_choice(list(countries)), label="Country"
+        required=False, choices=_blank_choice(list(countries)), label="Country", widget=QuickSelect
     )
 
     FIELDS = (
