@@ -4,6 +4,7 @@ a seed, with example.org addresses and numbers from no real person."""
 import csv
 import io
 import random
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,7 +72,7 @@ def people_rows(count: int, *, seed: int = 2026, start: int = 0) -> Iterator[lis
         yield [
             given,
             family,
-            f"{given.lower()}.{family.lower()}.{number}@example.org",
+            f"{_ascii(given)}.{_ascii(family)}.{number}@example.org",
             phone if rng.random() < 0.8 else "",
             rng.choice(companies),
             rng.choice(TITLES),
@@ -85,6 +86,12 @@ def people_rows(count: int, *, seed: int = 2026, start: int = 0) -> Iterator[lis
             else "",
             rng.choice(TAGS),
         ]
+
+
+def _ascii(name: str) -> str:
+    """The name as people put it in an address: lower case, accents dropped (Sönke -> sonke)."""
+    decomposed = unicodedata.normalize("NFKD", name.lower().replace("ø", "o"))
+    return "".join(c for c in decomposed if c.isascii() and c.isalnum())
 
 
 def write_people_csv(path: Path, count: int, *, seed: int = 2026, start: int = 0) -> Path:
