@@ -2,12 +2,16 @@
 or a service, and renders. Records outside what the user may see are 404; acts their role
 does not allow are 403; a service's refusal is shown on the form and changes nothing."""
 
+import contextlib
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
+from django.utils.formats import date_format
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from steward.activities.forms import ActivityLogForm
@@ -157,6 +161,10 @@ def _custom_values(contact: Contact) -> list[tuple[str, str]]:
             continue
         if definition.field_type == CustomFieldType.BOOLEAN:
             value = "Yes" if value else "No"
+        elif definition.field_type == CustomFieldType.DATE:
+            # A value stored before the field became a date is shown as it is.
+            with contextlib.suppress(ValueError):
+                value = date_format(datetime.date.fromisoformat(str(value)), "j F Y")
         values.append((definition.label, str(value)))
     return values
 

@@ -423,6 +423,42 @@ def test_the_edit_form_is_filled_in_and_a_colleague_may_save_it(client, owner, c
     assert event.changes == {"city": ["", "Utrecht"]}
 
 
+def test_saving_an_unchanged_edit_form_writes_nothing(as_owner, owner):
+    from steward.contacts.services import contact_create, custom_field_create
+    from steward.core.actor import SystemActor
+
+    system = SystemActor("test")
+    custom_field_create(
+        actor=system, key="seats", label="Seats", field_type="number", category="custom"
+    )
+    custom_field_create(
+        actor=system, key="newsletter", label="News", field_type="boolean", category="custom"
+    )
+    organisation = _organisation_of(owner, name="Tidal Works", domain="tidal.example.org")
+    contact = contact_create(
+        actor=owner,
+        data={
+            "given_name": "Emil",
+            "family_name": "Laine",
+            "phone": "+358401234567",
+            "organisation": organisation,
+            "country": "FI",
+            "custom": {"seats": "25", "newsletter": False},
+        },
+        tags=["vip", "partner"],
+    )
+    events_before = AuditEvent.objects.count()
+
+    form = as_owner.get(reverse("contacts:edit", args=[contact.pk])).context["form"]
+    data = {name: form[name].value() or "" for name in form.fields}
+    response = as_owner.post(reverse("contacts:edit", args=[contact.pk]), data)
+
+    assert response.status_code == 302
+    assert AuditEvent.objects.count() == events_before
+    contact.refresh_from_db()
+    assert contact.custom == {"seats": "25", "newsletter": False}
+
+
 def test_an_invalid_edit_changes_nothing(as_owner, owner):
     contact = _contact_of(owner, family_name="Same", email="same@example.org", phone="")
 
