@@ -254,6 +254,24 @@ def test_the_contact_page_shows_fields_addresses_deals_and_timeline(as_owner, ow
     assert 'action="/activities/log/"' in html
 
 
+def test_the_contact_page_takes_the_same_number_of_queries_however_full(as_owner, owner, colleague):
+    contact = _contact_of(owner)
+    url = reverse("contacts:detail", args=[contact.pk])
+    as_owner.get(url)
+    with CaptureQueriesContext(connection) as sparse:
+        as_owner.get(url)
+    for author in (owner, colleague, owner):
+        ActivityFactory(contact=contact, owner=author, team=author.team, author=author)
+        DealFactory(contact=contact, owner=owner, team=owner.team)
+    ContactMethod.objects.create(contact=contact, kind="phone", value="+4940111111")
+
+    with CaptureQueriesContext(connection) as full:
+        response = as_owner.get(url)
+
+    assert len(response.context["timeline"]) == 3
+    assert len(full.captured_queries) == len(sparse.captured_queries)
+
+
 @pytest.mark.parametrize("url_name", ["contacts:detail", "contacts:edit", "contacts:delete"])
 def test_an_outsider_gets_404_for_a_contact_page(client, owner, outsider, url_name):
     contact = _contact_of(owner)
