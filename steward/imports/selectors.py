@@ -55,6 +55,9 @@ class PreviewRow:
 
 
 def target_label(target: str) -> str:
+    """A field's name as people read it ("date_of_birth" -> "Date of birth")."""
+    if target == "row":
+        return "Whole row"
     if target.startswith(CUSTOM_PREFIX):
         return target.removeprefix(CUSTOM_PREFIX).replace("_", " ").capitalize()
     return BUILTIN_TARGETS[target].label if target in BUILTIN_TARGETS else target
@@ -75,6 +78,8 @@ def import_preview(job: ImportJob, *, rows: int = 10) -> tuple[list[str], list[P
             values["tags"] = ", ".join(parsed.tags)
             values["extra_email"] = ", ".join(parsed.extra_emails)
             values["extra_phone"] = ", ".join(parsed.extra_phones)
+            if "date_of_birth" in values:
+                values["date_of_birth"] = values["date_of_birth"].isoformat()
             for key, value in parsed.custom.items():
                 values[f"{CUSTOM_PREFIX}{key}"] = value
             cells = [values.get(key, "") for key in columns]
@@ -108,3 +113,37 @@ def report_entries(job: ImportJob) -> Iterator[dict[str, Any]]:
     with handle:
         for text in handle:
             yield json.loads(text)
+
+
+@dataclass(frozen=True)
+class ProblemLine:
+    """One problem of one row with one field, as the report table and CSV show it."""
+
+    line: int
+    status: str
+    field: str
+    message: str
+    values: dict[str, str]
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "invalid": "Error",
+            "duplicate": "Duplicate in file",
+            "exists": "Already in Steward",
+        }[self.status]
+
+
+def problem_lines(job: ImportJob, *, limit: int | None = None) -> Iterator[ProblemLine]:
+    """The report flattened to one line per row, field and message, in file order."""
+    lines = (
+        ProblemLine(entry["line"], entry["status"], target_label(field), message,
+                    entry.get("values", {}))
+        for entry in report_entries(job)
+        for field, messages in (
+            entry.get("errors")
+            or {"email": [f"{entry.get('email')} exists already; skipped or updated as chosen."]}
+        ).items()
+        for message in messages
+    )  # fmt: skip
+    return itertools.islice(lines, limit)

@@ -222,14 +222,22 @@ def import_job_validate(*, job_id) -> ImportJob:
     pending: list[ParsedRow] = []
     staged: list[tuple] = []
 
+    problems: list[tuple[int, str]] = []
+
     def flush(report, staging) -> None:
         existing = _existing_emails([row.email for row in pending if row.email])
         for row in pending:
             if row.email in existing:
                 counts["duplicate"] += 1
-                report.write(_report_line(row.index, row.line, "exists", email=row.email))
+                problems.append(
+                    (row.index, _report_line(row.index, row.line, "exists", email=row.email))
+                )
             staged.append(row.staged())
         pending.clear()
+        # The report stays in file order: a batch's lines are written together, sorted.
+        problems.sort()
+        report.writelines(text for _, text in problems)
+        problems.clear()
         # Length-prefixed: marshal.load() on a file reads in many small pieces, slowly.
         batch = marshal.dumps(staged)
         staging.write(len(batch).to_bytes(4, "big"))
@@ -245,13 +253,18 @@ def import_job_validate(*, job_id) -> ImportJob:
         ):
             parser = row_parser_for(job, csv_rows.headers)
             for index, line, cells in csv_rows.rows:
+                if len(problems) >= 10 * LOOKUP_BATCH:
+                    flush(report, staging)  # a file of mostly bad rows: keep memory flat
                 counts["total"] += 1
                 row = parser.parse(index, line, cells)
                 if row.errors:
                     counts["invalid"] += 1
                     values = parser.mapped_values(cells)
-                    report.write(
-                        _report_line(index, line, "invalid", errors=row.errors, values=values)
+                    problems.append(
+                        (
+                            index,
+                            _report_line(index, line, "invalid", errors=row.errors, values=values),
+                        )
                     )
                     continue
                 email = row.email
@@ -259,13 +272,16 @@ def import_job_validate(*, job_id) -> ImportJob:
                     first = seen.get(email)
                     if first is not None:
                         counts["duplicate"] += 1
-                        report.write(
-                            _report_line(
+                        problems.append(
+                            (
                                 index,
-                                line,
-                                "duplicate",
-                                email=email,
-                                errors={"email": [f"Same email address as line {first}."]},
+                                _report_line(
+                                    index,
+                                    line,
+                                    "duplicate",
+                                    email=email,
+                                    errors={"email": [f"Same email address as line {first}."]},
+                                ),
                             )
                         )
                         continue

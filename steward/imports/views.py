@@ -151,7 +151,7 @@ def review(request: HttpRequest, pk) -> HttpResponse:
         context.update(
             columns=[(key, selectors.target_label(key)) for key in columns],
             preview=preview,
-            problems=selectors.import_report(job, limit=REPORT_ROWS_SHOWN),
+            problems=list(selectors.problem_lines(job, limit=REPORT_ROWS_SHOWN)),
             unmapped=[h for i, h in enumerate(job.headers) if str(i) not in job.mapping],
             form=RunForm(),
         )
@@ -200,7 +200,7 @@ def detail(request: HttpRequest, pk) -> HttpResponse:
         return redirect(_step_url(job))
     context = {
         "job": job,
-        "problems": selectors.import_report(job, limit=REPORT_ROWS_SHOWN)
+        "problems": list(selectors.problem_lines(job, limit=REPORT_ROWS_SHOWN))
         if job.is_finished
         else [],
     }
@@ -232,15 +232,16 @@ def report_csv(request: HttpRequest, pk) -> HttpResponse:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\r\n")
         writer.writerow(["Line", "Problem", "Field", "Message", "Row values"])
-        for entry in selectors.report_entries(job):
-            values = "; ".join(f"{k}={v}" for k, v in entry.get("values", {}).items())
-            errors = entry.get("errors") or {"email": [f"Exists already: {entry.get('email')}"]}
-            for field, messages in errors.items():
-                for message in messages:
-                    writer.writerow([entry["line"], entry["status"], field, message, values])
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        for problem in selectors.problem_lines(job):
+            values = "; ".join(f"{k}={v}" for k, v in problem.values.items())
+            writer.writerow(
+                [problem.line, problem.status_label, problem.field, problem.message, values]
+            )
+            if buffer.tell() > 32 * 1024:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="import-report-{job.pk}.csv"'

@@ -359,3 +359,15 @@ def test_a_run_that_crashed_midway_resumes_without_duplicates(importer, monkeypa
     assert job.created_count == Contact.objects.count() == 5_000
     assert AuditEvent.objects.filter(action="contact.created").count() == 5_000
     assert AuditEvent.objects.filter(action="import.completed").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_report_lists_problems_in_file_order(importer):
+    ContactFactory(email="alan@example.org")
+    text = GOOD + "Bad,Email,not-an-address,,,,\nAda,Again,ada@example.org,,,,\n"
+
+    job = run_import(importer, text, mode="valid_only")
+
+    assert [(e["line"], e["status"]) for e in import_report(job)] == [
+        (3, "exists"), (5, "invalid"), (6, "duplicate"),
+    ]  # fmt: skip

@@ -111,7 +111,7 @@ def test_the_report_downloads_as_csv_with_one_line_per_problem_and_field(browser
 
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert response["Content-Type"].startswith("text/csv")
-    assert [row[:3] for row in rows[1:]] == [["2", "invalid", "email"], ["2", "invalid", "country"]]
+    assert [row[:3] for row in rows[1:]] == [["2", "Error", "Email"], ["2", "Error", "Country"]]
 
 
 @pytest.mark.django_db
