@@ -2,6 +2,8 @@
 parses the request, calls a selector or a service, and renders; records outside what the
 user may see are 404, acts their role does not allow are 403."""
 
+import contextlib
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
@@ -10,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from steward.activities.forms import ActivityLogForm
 from steward.activities.selectors import timeline_for
 from steward.core.errors import DomainError, NotFound, PermissionDenied
 from steward.deals.forms import PICKERS, DealForm
@@ -23,6 +26,8 @@ from steward.deals.selectors import (
     stage_get,
 )
 from steward.deals.services import deal_create, deal_delete, deal_move, deal_update
+
+TIMELINE_LENGTH = 50
 
 
 def _deal_or_404(request, pk):
@@ -108,20 +113,29 @@ def move(request, pk):
 def detail(request, pk):
     deal = _deal_or_404(request, pk)
     user = request.user
+    activities = list(timeline_for(actor=user, deal=deal)[: TIMELINE_LENGTH + 1])
     return render(
         request,
         "deals/detail.html",
         {
             "deal": deal,
-            "activities": timeline_for(actor=user, deal=deal)[:50],
             "can_change": user.can("deals.change"),
             "can_delete": user.can("deals.delete"),
+            # The timeline and its log form are the activities app's partials.
+            "timeline": activities[:TIMELINE_LENGTH],
+            "timeline_truncated": len(activities) > TIMELINE_LENGTH,
+            "activity_form": ActivityLogForm(),
+            "log_target": ("deal", deal.pk),
+            "can_log": user.can("activities.add"),
+            "can_complete": user.can("activities.change"),
+            "show_contact": True,
         },
     )
 
 
 def _initial_parties(request) -> dict:
-    """?contact=<id> / ?organisation=<id> preselect a party (e.g. "New deal" on a contact)."""
+    """?contact=<id> / ?organisation=<id> preselect a party (e.g. "New deal" on a contact);
+    a contact brings their organisation along when the user may see it."""
     initial = {}
     for kind in PICKERS:
         if request.GET.get(kind):
@@ -129,6 +143,12 @@ def _initial_parties(request) -> dict:
                 initial[kind] = party_get(actor=request.user, kind=kind, pk=request.GET[kind])
             except NotFound:
                 raise Http404(f"No such {kind}.") from None
+    contact = initial.get("contact")
+    if contact is not None and contact.organisation_id and "organisation" not in initial:
+        with contextlib.suppress(NotFound):
+            initial["organisation"] = party_get(
+                actor=request.user, kind="organisation", pk=contact.organisation_id
+            )
     return initial
 
 

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from steward.activities.tests.factories import ActivityFactory
 from steward.audit.models import AuditEvent
-from steward.contacts.tests.factories import ContactFactory
+from steward.contacts.tests.factories import ContactFactory, OrganisationFactory
 from steward.deals.models import Deal
 from steward.deals.tests.factories import DealFactory, PipelineFactory, StageFactory
 from steward.staff.roles import Role
@@ -110,7 +110,20 @@ def test_the_deal_page_shows_its_activities(client, owner, deal):
 
     page = client.get(reverse("deals:detail", args=[deal.pk]))
 
-    assert "Kick-off call held" in page.content.decode()
+    html = page.content.decode()
+    assert "Kick-off call held" in html
+    assert f'name="deal" value="{deal.pk}"' in html  # the log form files new entries here
+
+
+def test_a_read_only_user_sees_the_timeline_without_the_log_form(client, reader, deal):
+    ActivityFactory(deal=deal, owner=reader, team=reader.team, subject="Kick-off call held")
+    client.force_login(reader)
+
+    html = client.get(reverse("deals:detail", args=[deal.pk])).content.decode()
+
+    assert "Kick-off call held" in html
+    assert 'id="log-activity"' not in html
+    assert reverse("deals:edit", args=[deal.pk]) not in html
 
 
 # Moving deals on the board
@@ -206,6 +219,18 @@ def test_creating_a_deal_with_a_picked_contact_opens_it_for_the_owner(client, ow
     assert (deal.contact, deal.stage, deal.owner) == (contact, stages[1], owner)
     assert deal.currency == "EUR"
     assert AuditEvent.objects.filter(action="deal.created", object_id=str(deal.pk)).exists()
+
+
+def test_a_new_deal_from_a_contact_page_starts_with_the_contact_and_their_organisation(
+    client, owner
+):
+    organisation = OrganisationFactory(owner=owner, team=owner.team)
+    contact = ContactFactory(owner=owner, team=owner.team, organisation=organisation)
+    client.force_login(owner)
+
+    form = client.get(reverse("deals:create"), {"contact": contact.pk}).context["form"]
+
+    assert form.picked == {"contact": contact, "organisation": organisation}
 
 
 def test_typing_an_email_address_that_matches_one_contact_picks_it(client, owner, stages):
