@@ -5,7 +5,11 @@ committed chunk), so running one twice is safe."""
 from django.tasks import task
 
 from steward.audit.context import audit_context
-from steward.imports.services import import_job_run, import_job_validate
+from steward.imports.services import (
+    import_files_purge_expired,
+    import_job_run,
+    import_job_validate,
+)
 
 
 @task()
@@ -18,3 +22,10 @@ def import_job_validate_task(job_id: str) -> None:
 def import_job_run_task(job_id: str) -> None:
     with audit_context(channel="worker"):
         import_job_run(job_id=job_id)
+
+
+@task()
+def import_files_purge_task() -> int:
+    """Deletes the files of imports past their retention period (a periodic job)."""
+    with audit_context(channel="worker"):
+        return import_files_purge_expired()

@@ -371,3 +371,44 @@ def test_the_report_lists_problems_in_file_order(importer):
     assert [(e["line"], e["status"]) for e in import_report(job)] == [
         (3, "exists"), (5, "invalid"), (6, "duplicate"),
     ]  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_a_large_file_is_checked_and_imported_by_the_worker_after_commit(
+    importer, settings, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    job = upload(importer, _people(services.INLINE_ROWS + 500))
+    job = services.import_job_map(actor=importer, job=job, mapping=job.mapping)
+
+    with django_capture_on_commit_callbacks(execute=True) as checks:
+        job = services.import_job_check(actor=importer, job=job)
+    assert job.status == "validating" and len(checks) == 1  # not inline: too many rows
+    job.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True) as runs:
+        services.import_job_start(actor=importer, job=job)
+    job.refresh_from_db()
+
+    assert len(runs) == 1
+    assert job.status == "completed"
+    assert Contact.objects.count() == services.INLINE_ROWS + 500
+
+
+@pytest.mark.django_db
+def test_the_tasks_are_enqueued_in_the_database_queue_only_after_commit(
+    importer, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    job = upload(importer, _people(services.INLINE_ROWS + 10))
+    job = services.import_job_map(actor=importer, job=job, mapping=job.mapping)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.import_job_check(actor=importer, job=job)
+        assert DBTaskResult.objects.count() == 0
+    for callback in callbacks:
+        callback()
+
+    [result] = DBTaskResult.objects.all()
+    assert result.task_path == "steward.imports.tasks.import_job_validate_task"
+    assert result.args_kwargs["args"] == [str(job.pk)]

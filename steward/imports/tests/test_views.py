@@ -225,3 +225,20 @@ def test_the_export_ignores_filter_values_that_do_not_parse(browser, importer):
 
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert [row["Email"] for row in rows] == ["ada@example.org"]
+
+
+@pytest.mark.django_db
+def test_the_check_page_polls_while_rows_are_checked_then_reloads(browser, importer):
+    job = upload(importer, "Email\nada@example.org\n")
+    job = services.import_job_map(actor=importer, job=job, mapping=job.mapping)
+    services.import_job_check(actor=importer, job=job, inline=False)
+    url = reverse("imports:review", args=[job.pk])
+
+    page = browser.get(url).content.decode()
+    polled = browser.get(url, headers={"HX-Request": "true"})
+    services.import_job_validate(job_id=job.pk)
+    finished = browser.get(url, headers={"HX-Request": "true"})
+
+    assert 'hx-trigger="every 1s"' in page and "Checking every row" in page
+    assert 'hx-trigger="every 1s"' in polled.content.decode()
+    assert finished.status_code == 204 and finished["HX-Refresh"] == "true"
