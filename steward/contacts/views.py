@@ -431,7 +431,11 @@ def organisation_delete_view(request, pk):
     return render(
         request,
         "contacts/organisation_confirm_delete.html",
-        {"organisation": organisation, "contact_total": contacts.total},
+        {
+            "organisation": organisation,
+            "contact_total": contacts.total,
+            "contact_more_than": contacts.more_than,
+        },
     )
 
 

@@ -98,6 +98,16 @@ def test_a_search_page_leaves_the_total_unknown_until_the_matches_end(owner):
     assert (second.total, second.has_next) == (3, False)
 
 
+def test_a_count_stops_at_its_limit_and_says_more_than(owner, monkeypatch):
+    monkeypatch.setattr("steward.contacts.selectors.COUNT_LIMIT", 3)
+    for n in range(5):
+        _contact_of(owner, family_name=f"P{n}")
+
+    page = contact_page(actor=owner, per_page=2)
+
+    assert (page.total, page.more_than, page.num_pages) == (None, 3, None)
+
+
 def test_a_page_past_the_end_is_empty(owner):
     _contact_of(owner)
 
