@@ -761,6 +761,46 @@ def _delete_files(job: ImportJob) -> None:
     job.file_path = ""
 
 
+# A validation or write that has shown no progress for this long lost its worker (a crash,
+# a deploy): it is enqueued again. A chunk takes about a second, a validation of a 100 MB
+# file about a minute.
+STALLED_AFTER = timedelta(minutes=10)
+
+
+def import_jobs_resume_stalled(*, now=None) -> int:
+    """Enqueues again the imports whose worker died: a validation starts over, a write
+    continues after its last committed chunk, a queued job whose task was lost between
+    commit and enqueue is enqueued. Each job is claimed by a conditional UPDATE, so two
+    schedulers never both resume it; a run that was only slow, not dead, makes the resumed
+    one stop at its first chunk (the progress check under the job's row lock)."""
+    from steward.imports.tasks import import_job_run_task, import_job_validate_task
+
+    now = now or timezone.now()
+    resumed = 0
+    stalled = ImportJob.objects.filter(
+        status__in=(ImportStatus.VALIDATING, ImportStatus.QUEUED, ImportStatus.IMPORTING),
+        updated_at__lt=now - STALLED_AFTER,
+    )
+    for job in stalled:
+        claimed = ImportJob.objects.filter(
+            pk=job.pk, status=job.status, updated_at=job.updated_at
+        ).update(updated_at=now)
+        if not claimed:
+            continue
+        task = (
+            import_job_validate_task
+            if job.status == ImportStatus.VALIDATING
+            else import_job_run_task
+        )
+        job_id = str(job.pk)
+        transaction.on_commit(lambda task=task, job_id=job_id: task.enqueue(job_id))
+        logger.warning(
+            "Import %s made no progress since %s; enqueued again.", job.pk, job.updated_at
+        )
+        resumed += 1
+    return resumed
+
+
 def import_files_purge_expired(*, now=None) -> int:
     """Deletes the files (upload and report) of imports that ended, or were abandoned,
     longer ago than STEWARD_IMPORT_RETENTION_DAYS: storage limitation (Art. 5(1)(e))."""

@@ -9,6 +9,7 @@ from steward.imports.services import (
     import_files_purge_expired,
     import_job_run,
     import_job_validate,
+    import_jobs_resume_stalled,
 )
 
 
@@ -29,3 +30,10 @@ def import_files_purge_task() -> int:
     """Deletes the files of imports past their retention period (a periodic job)."""
     with audit_context(channel="worker"):
         return import_files_purge_expired()
+
+
+@task()
+def import_jobs_resume_task() -> int:
+    """Enqueues again the imports whose worker died mid-way (a periodic job)."""
+    with audit_context(channel="worker"):
+        return import_jobs_resume_stalled()

@@ -412,3 +412,29 @@ def test_the_tasks_are_enqueued_in_the_database_queue_only_after_commit(
     [result] = DBTaskResult.objects.all()
     assert result.task_path == "steward.imports.tasks.import_job_validate_task"
     assert result.args_kwargs["args"] == [str(job.pk)]
+
+
+@pytest.mark.django_db
+def test_an_import_whose_worker_died_is_resumed_by_the_periodic_check(
+    importer, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    job = upload(importer, _people(3_000))
+    job = services.import_job_map(actor=importer, job=job, mapping=job.mapping)
+    job = services.import_job_check(actor=importer, job=job, inline=True)
+    job = services.import_job_start(actor=importer, job=job, inline=False)
+    original = services._ChunkWriter._create_contacts
+    monkeypatch.setattr(services._ChunkWriter, "_create_contacts", lambda self, rows: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        services.import_job_run(job_id=job.pk, chunk_rows=1_000)
+    monkeypatch.setattr(services._ChunkWriter, "_create_contacts", original)
+    fresh = services.import_jobs_resume_stalled()
+    ImportJob.objects.filter(pk=job.pk).update(updated_at="2000-01-01T00:00:00Z")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        resumed = services.import_jobs_resume_stalled()
+    job.refresh_from_db()
+
+    assert (fresh, resumed) == (0, 1)
+    assert job.status == "completed"
+    assert Contact.objects.count() == 3_000
