@@ -207,6 +207,7 @@ def open_rows(path: Path, *, encoding: str, delimiter: str) -> Iterator[CsvRows]
 def _data_rows(reader, encoding: str) -> Iterator[tuple[int, int, list[str]]]:
     index = 0
     while True:
+        first_line = reader.line_num + 1
         try:
             cells = next(reader)
         except StopIteration:
@@ -215,8 +216,9 @@ def _data_rows(reader, encoding: str) -> Iterator[tuple[int, int, list[str]]]:
             raise _decode_error(error, reader.line_num + 1, encoding) from None
         except csv.Error as error:
             raise ValidationFailed(
-                f"Line {reader.line_num} cannot be read as CSV ({error}).",
-                field_errors={"file": [f"Line {reader.line_num}: {error}"]},
+                f"Line {first_line} cannot be read as CSV ({error}); a quote may be "
+                "missing its closing quote.",
+                field_errors={"file": [f"Line {first_line}: {error}"]},
             ) from None
         if not any(cell.strip() for cell in cells):
             continue

@@ -438,3 +438,26 @@ def test_an_import_whose_worker_died_is_resumed_by_the_periodic_check(
     assert (fresh, resumed) == (0, 1)
     assert job.status == "completed"
     assert Contact.objects.count() == 3_000
+
+
+@pytest.mark.django_db
+def test_a_file_broken_by_a_stray_quote_fails_with_the_line_and_writes_nothing(importer):
+    good = "".join(f"Person{i},person{i}@example.org\n" for i in range(30))
+    text = "First Name,Email\n" + good + '"Alan,alan@example.org\n' + "x" * 1_100_000 + "\n"
+
+    job = run_import(importer, text)
+
+    assert job.status == "failed"
+    assert "Line 32 cannot be read as CSV" in job.message
+    assert Contact.objects.count() == 0
+    assert not job.source_path.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_broken_in_its_first_rows_is_refused_at_upload(importer):
+    text = 'First Name,Email\n"Alan,alan@example.org\n' + "x" * 1_100_000 + "\n"
+
+    with pytest.raises(ValidationFailed, match="cannot be read as CSV"):
+        upload(importer, text)
+
+    assert ImportJob.objects.count() == 0
