@@ -100,7 +100,8 @@ LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
 PASSWORD_HASHERS = [
-    # Argon2id first (OWASP); older hashes are upgraded at the next login.
+    # Argon2id first (OWASP parameters); older hashes are upgraded at the next login.
+    "steward.staff.hashers.Argon2idPasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -144,6 +145,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise warns about a missing directory until the first collectstatic; it exists from the start.
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},

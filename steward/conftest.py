@@ -28,6 +28,14 @@ def _static_files_without_collectstatic():
         yield
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings, request):
+    # Argon2id costs ~16 ms and 19 MiB by design; the standing users are created in almost
+    # every test. Tests of hashing itself opt out with @pytest.mark.real_password_hashing.
+    if "real_password_hashing" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(name="North")

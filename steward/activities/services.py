@@ -46,6 +46,11 @@ def activity_log(*, actor: Actor, data: dict[str, Any]) -> Activity:
         )
     _check_links(actor, data)
     data.setdefault("occurred_at", timezone.now())
+    # The entry belongs to the team of the record it is about, so everyone who may see the
+    # contact sees its whole timeline, whoever logged the entry (e.g. a manager in no team).
+    linked = next(data[k] for k in ("contact", "deal", "organisation") if data.get(k) is not None)
+    if linked.team_id is not None:
+        data.setdefault("team", linked.team)
     if not isinstance(actor, SystemActor):
         data.setdefault("owner", actor_user(actor))
         data.setdefault("team", actor.team)

@@ -16,6 +16,8 @@ from steward.activities.tests.factories import ActivityFactory
 from steward.audit.models import AuditEvent
 from steward.contacts.tests.factories import ContactFactory
 from steward.core.errors import NotFound, PermissionDenied, ValidationFailed
+from steward.staff.roles import Role
+from steward.staff.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -153,3 +155,14 @@ def test_the_timeline_is_newest_first_and_hides_what_the_actor_may_not_see(
 
     assert list(timeline_for(actor=owner, contact=contact)) == [newer, older]
     assert list(timeline_for(actor=outsider, contact=contact)) == []
+
+
+def test_a_note_logged_by_a_manager_outside_the_team_is_seen_by_the_contacts_team(owner, colleague):
+    manager = UserFactory(email="mia.manager@example.com", role=Role.MANAGER, team=None)
+    contact = ContactFactory(owner=owner, team=owner.team)
+
+    activity_log(
+        actor=manager, data={"kind": "note", "body": "Met at the fair", "contact": contact}
+    )
+
+    assert [a.body for a in timeline_for(actor=colleague, contact=contact)] == ["Met at the fair"]

@@ -42,13 +42,6 @@ class ApiClient:
         return self.request("DELETE", path, **kwargs)
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Argon2 takes ~0.4 s per hash by design; these tests log in with tokens, never
-    # passwords, and the garbage tests set up the standing users hundreds of times.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def token_for(user) -> str:
     _token, plaintext = token_create(actor=SystemActor("test"), user=user, name="tests")
     return plaintext
