@@ -151,7 +151,7 @@ class Contact(PersonalDataModel, BaseModel):
             ),
         ]
         indexes = [
-            models.Index(fields=["family_name", "given_name"], name="contact_name_idx"),
+            models.Index(fields=["family_name", "given_name", "id"], name="contact_name_idx"),
             models.Index(fields=["lifecycle_stage", "family_name"], name="contact_stage_idx"),
             models.Index(fields=["owner", "family_name"], name="contact_owner_idx"),
             models.Index(fields=["team", "family_name"], name="contact_team_idx"),
