@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "steward.imports",
     "steward.api",
     "steward.dashboard",
+    "steward.demo",
 ]
 
 MIDDLEWARE = [

@@ -1,4 +1,4 @@
-"""Word lists for the demo data (steward.core.demo): common given and family names, cities and
+"""Word lists for the demo data (steward.demo.generator): common given and family names, cities and
 streets of several European countries. Combined at random they make invented people; the
 email addresses built from them are all at example.com / example.org.
 

@@ -31,12 +31,12 @@ from steward.audit.events import audit_record_many
 from steward.contacts.choices import LifecycleStage, Source
 from steward.contacts.models import Contact, Organisation, Tag
 from steward.contacts.services import organisation_create, tag_get_or_create
-from steward.core import demo_names
 from steward.core.actor import SystemActor
 from steward.core.errors import Conflict
 from steward.deals.choices import StageOutcome
 from steward.deals.models import Deal, Stage
 from steward.deals.services import deal_create, default_pipeline
+from steward.demo import names as demo_names
 from steward.staff.models import Team, User
 from steward.staff.roles import Role
 from steward.staff.services import staff_create, team_create

@@ -9,8 +9,8 @@ from steward.activities.choices import ActivityKind
 from steward.activities.models import Activity
 from steward.audit.models import AuditEvent
 from steward.contacts.models import Contact, Organisation
-from steward.core.demo import demo_data_load
 from steward.deals.models import Deal
+from steward.demo.generator import demo_data_load
 from steward.staff.models import User
 from steward.staff.roles import Role
 

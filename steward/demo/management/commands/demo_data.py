@@ -1,11 +1,11 @@
 """`steward demo-data [--contacts N] [--seed S]`: fills the database with an invented
-company's CRM (see steward.core.demo)."""
+company's CRM (see steward.demo.generator)."""
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from steward.core.demo import demo_data_load
+from steward.demo.generator import demo_data_load
 
 
 class Command(BaseCommand):

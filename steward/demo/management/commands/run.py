@@ -24,9 +24,9 @@ from django.utils import timezone
 
 from steward.contacts.models import Contact
 from steward.core.actor import SystemActor
-from steward.core.demo import demo_data_load
 from steward.core.env import env_int, env_str
 from steward.core.errors import DomainError
+from steward.demo.generator import demo_data_load
 from steward.staff.models import User
 from steward.staff.roles import Role
 from steward.staff.services import staff_create
