@@ -66,7 +66,7 @@ INLINE_ROWS = 2_000
 # it touched, so small chunks multiply the writes (100k rows: 2.5 GB at 2,000 rows a chunk,
 # 1.3 GB at 5,000); large ones hold SQLite's write lock longer (~1 s at 5,000).
 CHUNK_ROWS = 5_000
-# bulk_create batch size: larger batches were slower on SQLite (docs: DESIGN-NOTES).
+# Rows per INSERT batch; larger batches were slower on SQLite (shared/DESIGN-NOTES).
 BATCH_SIZE = 250
 # SQLite limits the number of parameters of one statement; IN lists stay below it.
 LOOKUP_BATCH = 500
