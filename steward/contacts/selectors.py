@@ -225,7 +225,7 @@ def contact_get(*, actor: Actor, pk) -> Contact:
 
 
 def contact_find_by_email(*, actor: Actor, email: str) -> Contact | None:
-    return restrict(Contact.objects.all(), actor).filter(email=email.strip().lower()).first()
+    return restrict(Contact.objects.with_email(email.strip().lower()), actor).first()
 
 
 def _organisation_search_q(search: str) -> Q:

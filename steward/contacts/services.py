@@ -66,7 +66,7 @@ def _normalised_contact_data(data: dict[str, Any]) -> dict[str, Any]:
 def _email_taken(email: str, exclude_pk=None) -> bool:
     if not email:
         return False
-    return Contact.objects.filter(email=email).exclude(pk=exclude_pk).exists()
+    return Contact.objects.with_email(email).exclude(pk=exclude_pk).exists()
 
 
 def _duplicate_email_error(email: str) -> Conflict:

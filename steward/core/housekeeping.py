@@ -9,6 +9,7 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.db import connections
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
@@ -41,3 +42,14 @@ def sessions_clear_expired() -> None:
     engine = import_module(settings.SESSION_ENGINE)
     engine.SessionStore.clear_expired()
     logger.info("Cleared expired sessions")
+
+
+def database_statistics_refresh(using: str = "default") -> None:
+    """Lets SQLite gather the index statistics its planner needs (`PRAGMA optimize` analyses
+    only the tables whose statistics are stale, so it is cheap to run often). A no-op on
+    PostgreSQL, whose autovacuum keeps statistics current."""
+    connection = connections[using]
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA optimize=0x10002")
+        logger.info("Refreshed SQLite planner statistics")

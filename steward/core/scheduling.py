@@ -14,6 +14,8 @@ INSERT on every tick, not the guard.
 
 To add a job: write a task (a thin wrapper over a service, safe to run twice) and append a
 PeriodicJob to PERIODIC_JOBS with a unique, stable name (renaming it re-runs the current slot).
+Tasks of apps above core are named by their dotted path, so this list stays in one place
+without core importing the apps that build on it.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from django.conf import settings
 from django.db import IntegrityError, close_old_connections, connection, transaction
 from django.tasks import Task
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from steward.core import tasks
 from steward.core.models import ScheduledRun
@@ -43,7 +46,7 @@ class PeriodicJob:
     """A task enqueued once per slot: every `every`, or daily at `daily_at` local time."""
 
     name: str
-    task: Task
+    task: Task | str
     every: timedelta | None = None
     daily_at: time | None = None
     kwargs: dict[str, Any] = field(default_factory=dict)
@@ -53,6 +56,10 @@ class PeriodicJob:
             raise ValueError(f"{self.name}: give exactly one of every= or daily_at=")
         if self.every is not None and self.every < timedelta(minutes=1):
             raise ValueError(f"{self.name}: every= must be at least one minute")
+
+    @property
+    def resolved_task(self) -> Task:
+        return import_string(self.task) if isinstance(self.task, str) else self.task
 
     def slot_at(self, moment: datetime) -> datetime:
         """The start (in UTC) of the slot that `moment` falls in."""
@@ -79,6 +86,25 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task=tasks.clear_expired_sessions,
         every=timedelta(hours=1),
     ),
+    PeriodicJob(
+        name="database-optimise",
+        task=tasks.database_optimise,
+        daily_at=time(3, 45),
+    ),
+    PeriodicJob(
+        # Uploaded files are deleted when their import ends; this catches abandoned ones and
+        # reports past STEWARD_IMPORT_RETENTION_DAYS.
+        name="import-files-purge",
+        task="steward.imports.tasks.import_files_purge_task",
+        daily_at=time(2, 30),
+    ),
+    PeriodicJob(
+        # An import whose worker died mid-way is enqueued again and resumes after its last
+        # committed chunk.
+        name="import-jobs-resume",
+        task="steward.imports.tasks.import_jobs_resume_task",
+        every=timedelta(minutes=5),
+    ),
 ]
 
 
@@ -100,7 +126,7 @@ def scheduled_run_claim(
             run = ScheduledRun.objects.create(
                 job_name=job.name, slot_start=slot_start, claimed_by=claimed_by
             )
-            result = job.task.enqueue(**job.kwargs)
+            result = job.resolved_task.enqueue(**job.kwargs)
             run.task_result_id = str(result.id)
             run.save(update_fields=["task_result_id", "updated_at"])
     except IntegrityError:

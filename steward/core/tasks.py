@@ -22,3 +22,11 @@ def prune_task_history(older_than_days: int) -> dict[str, int]:
 def clear_expired_sessions() -> None:
     """Deletes login sessions that have expired."""
     housekeeping.sessions_clear_expired()
+
+
+@task
+def database_optimise() -> None:
+    """Refreshes the query planner's statistics. SQLite keeps none until asked, and without
+    them picks poor plans for the contact list after bulk imports; PostgreSQL's autovacuum
+    does this by itself."""
+    housekeeping.database_statistics_refresh()

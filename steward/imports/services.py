@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model, Q
+from django.db.models import F, Model
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -32,10 +32,11 @@ from steward.audit.events import audit_record, audit_record_many, audit_value
 from steward.contacts.choices import ContactMethodKind, Source
 from steward.contacts.models import Contact, ContactMethod, Organisation, Tag
 from steward.core.actor import Actor, SystemActor, actor_user
+from steward.core.batch_insert import BatchInsert
 from steward.core.errors import Conflict, PermissionDenied, ValidationFailed
+from steward.core.housekeeping import database_statistics_refresh
 from steward.core.permissions import require
 from steward.core.scoping import restrict
-from steward.imports.batch_insert import BatchInsert
 from steward.imports.choices import (
     ALLOWED_TRANSITIONS,
     DateOrder,
@@ -320,10 +321,7 @@ def _existing_emails(emails: list[str]) -> set[str]:
 
 
 def _with_emails(emails: list[str]):
-    """Contacts with one of these addresses. The repeated `email != ''` is the condition
-    of the partial unique index: SQLite uses a partial index only when the query states
-    its condition, and without the index each lookup reads the whole table."""
-    return Contact.objects.filter(~Q(email=""), email__in=emails).order_by()
+    return Contact.objects.with_email(*emails).order_by()
 
 
 # ---------------------------------------------------------------- the write
@@ -425,7 +423,11 @@ def import_job_run(
         if on_progress:
             on_progress(job)
         job.refresh_from_db()
-        return _finish(actor, job, ImportStatus.COMPLETED, _summary(job))
+        finished = _finish(actor, job, ImportStatus.COMPLETED, _summary(job))
+    # Thousands of new rows change what the planner should do with the contact list's
+    # indexes; SQLite learns that only when asked.
+    database_statistics_refresh()
+    return finished
 
 
 def _staged_rows(path: Path) -> Iterator[tuple]:

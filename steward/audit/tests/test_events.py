@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 
 from steward.audit.context import AuditContextMiddleware, audit_context
-from steward.audit.events import audit_record, diff
+from steward.audit.events import audit_record, audit_record_many, diff
 from steward.audit.models import AuditEvent
 from steward.contacts.services import contact_create
 from steward.contacts.tests.factories import ContactFactory
@@ -48,3 +48,19 @@ def test_a_web_request_records_its_channel_and_address(owner):
 
     event = AuditEvent.objects.get(action="contact.created")
     assert event.context == {"channel": "web", "ip": "192.0.2.7"}
+
+
+def test_many_events_are_written_one_per_record_with_the_actor_and_context(owner):
+    contacts = ContactFactory.create_batch(3)
+
+    with audit_context(channel="cli"):
+        written = audit_record_many(actor=owner, action="contact.created", targets=contacts)
+
+    events = list(AuditEvent.objects.order_by("id"))
+    assert written == 3
+    assert [e.object_id for e in events] == [str(c.pk) for c in contacts]
+    assert {(e.actor_id, e.actor_label, e.action, e.object_type) for e in events} == {
+        (owner.pk, owner.email, "contact.created", "contacts.contact")
+    }
+    assert all(e.context == {"channel": "cli"} and e.changes == {} for e in events)
+    assert all(e.occurred_at is not None for e in events)

@@ -3,10 +3,12 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from django.db import connection
+from django.tasks import Task
 from django.test import override_settings
 from django_tasks_db.models import DBTaskResult
 
 from steward.core import tasks
+from steward.core.housekeeping import database_statistics_refresh
 from steward.core.models import ScheduledRun
 from steward.core.scheduling import (
     PERIODIC_JOBS,
@@ -159,3 +161,14 @@ def test_two_workers_racing_for_a_slot_enqueue_it_once():
     assert sorted(outcomes) == [False] * 7 + [True]
     assert ScheduledRun.objects.count() == 1
     assert DBTaskResult.objects.count() == 1
+
+
+def test_every_declared_job_names_a_task_that_exists():
+    # Jobs of apps above core are declared by dotted path; a typo must fail here, not at 03:00.
+    for job in PERIODIC_JOBS:
+        assert isinstance(job.resolved_task, Task), job.name
+
+
+@pytest.mark.django_db
+def test_refreshing_database_statistics_runs_on_either_database():
+    database_statistics_refresh()

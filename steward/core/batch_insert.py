@@ -1,4 +1,4 @@
-"""A lean INSERT of many rows of one model, for the import's hot path.
+"""A lean INSERT of many rows of one model, for bulk hot paths (imports, their audit rows).
 
 `bulk_create` spends most of its time assembling SQL per batch and preparing every value
 of every row through several layers (measured here: ~10k contacts/s, of which the
