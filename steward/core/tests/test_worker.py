@@ -10,6 +10,7 @@ from django_tasks_db.models import DBTaskResult
 
 from steward.core import housekeeping, tasks
 from steward.core.models import ScheduledRun
+from steward.core.scheduling import PERIODIC_JOBS
 
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
@@ -37,8 +38,7 @@ def test_the_worker_enqueues_due_jobs_and_runs_them():
     # Then every periodic job ran successfully, and the expired session is gone
     results = DBTaskResult.objects.all()
     assert {r.task_path for r in results} == {
-        "steward.core.tasks.prune_task_history",
-        "steward.core.tasks.clear_expired_sessions",
+        job.resolved_task.module_path for job in PERIODIC_JOBS
     }
     assert {r.status for r in results} == {TaskResultStatus.SUCCESSFUL}
     assert not SessionStore().exists(expired)
