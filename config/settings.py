@@ -147,7 +147,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-# WhiteNoise warns about a missing directory until the first collectstatic; it exists from the start.
+# WhiteNoise warns about a missing directory until the first collectstatic: create it upfront.
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
