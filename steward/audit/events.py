@@ -79,7 +79,12 @@ def audit_record(
 
 
 def audit_record_many(
-    *, actor: Actor, action: str, targets: Iterable[models.Model], context: dict | None = None
+    *,
+    actor: Actor,
+    action: str,
+    targets: Iterable[models.Model],
+    changes: dict[str, Any] | None = None,
+    context: dict | None = None,
 ) -> int:
     """One event per target, written with one prepared INSERT: the bulk paths (imports)
     stay fast while every record still has its own line in the trail. Nothing varies
@@ -93,7 +98,7 @@ def audit_record_many(
             user.pk if user is not None else None,
             actor_label(actor),
             action,
-            {},
+            audit_value(changes or {}),
             {**current_context(), **(context or {})},
         ),
     )

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
+from django.db.models.deletion import Collector
 
-from steward.audit.events import audit_record, diff, snapshot
+from steward.audit.events import audit_record, audit_record_many, audit_value, diff, snapshot
 from steward.core.actor import Actor
 from steward.core.errors import ValidationFailed
 
@@ -97,8 +98,39 @@ def update_audited[M: models.Model](
 def delete_audited(
     *, actor: Actor, instance: models.Model, action: str, fields: Iterable[str]
 ) -> None:
-    """Deletes a row and records the values it held."""
+    """Deletes a row and records the values it held. Rows the database deletes or changes
+    along with it (a contact's activities, contacts losing their deleted organisation) get
+    their own audit events, so the trail of every record ends where the record did."""
     with transaction.atomic():
         before = snapshot(instance, fields)
         audit_record(actor=actor, action=action, target=instance, changes=diff(before, {}))
+        _audit_cascade(actor, instance)
         instance.delete()
+
+
+def _audit_cascade(actor: Actor, instance: models.Model) -> None:
+    collector = Collector(using=router.db_for_write(type(instance)))
+    collector.collect([instance])
+    cause = {"deleted_with": f"{instance._meta.label_lower}:{instance.pk}"}
+    deleted: dict[type[models.Model], list] = {}
+    for model, objs in collector.data.items():
+        deleted.setdefault(model, []).extend(o for o in objs if o is not instance)
+    for queryset in collector.fast_deletes:
+        deleted.setdefault(queryset.model, []).extend(queryset.only("pk"))
+    for model, objs in deleted.items():
+        # Link rows of a many-to-many field belong to the parent's own audit event.
+        if objs and not model._meta.auto_created:
+            audit_record_many(
+                actor=actor, action=f"{model._meta.model_name}.deleted", targets=objs, context=cause
+            )
+    for (field, value), batches in collector.field_updates.items():
+        for objs in batches:
+            targets = list(objs.only("pk")) if hasattr(objs, "only") else list(objs)
+            if targets:
+                audit_record_many(
+                    actor=actor,
+                    action=f"{field.model._meta.model_name}.updated",
+                    targets=targets,
+                    changes={field.name: [str(instance.pk), audit_value(value)]},
+                    context=cause,
+                )
