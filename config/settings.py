@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "steward.api",
     "steward.dashboard",
     "steward.demo",
+    "steward.bench",
 ]
 
 MIDDLEWARE = [
