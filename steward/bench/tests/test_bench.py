@@ -4,8 +4,7 @@ from steward.bench import registry
 from steward.bench.people import people_csv_text, write_people_csv
 from steward.bench.registry import BenchResult, benchmark, discover
 from steward.bench.runner import format_table, run_inside
-
-from .conftest import run_import
+from steward.imports.tests.conftest import run_import
 
 
 def test_benchmarks_register_by_name_and_refuse_a_second_one_of_the_same_name(monkeypatch):
