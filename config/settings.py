@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "steward.core",
     "steward.audit",
     "steward.inventory",
+    "steward.detection",
     "steward.staff",
     "steward.contacts",
     "steward.activities",

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DetectionConfig(AppConfig):
+    name = "steward.detection"
+    label = "detection"
+    verbose_name = "Personal data in free text"

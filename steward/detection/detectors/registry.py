@@ -1,0 +1,148 @@
+"""The detector registry: each detector finds one or more categories of personal data in
+free text and returns findings with their span, confidence and evidence. A finding is a
+suggestion for a person to review, never a decision (issue 3)."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+
+from steward.detection.detectors.categories import DETECTION_CATEGORIES
+from steward.detection.detectors.language import guess_language
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One suspected piece of personal data: `text[start:end]` looks like `category`."""
+
+    category: str
+    start: int
+    end: int
+    confidence: float
+    evidence: str
+    detector: str
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+FindFunction = Callable[[str, str], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Detector:
+    """A registered detector: `find(text, language)` yields findings of `categories`.
+    `tier` is "pattern" (shapes and checksums) or "lexicon" (keyword lexicons)."""
+
+    name: str
+    categories: frozenset[str]
+    tier: str
+    find: FindFunction
+
+
+DETECTORS: dict[str, Detector] = {}
+
+TIERS = ("pattern", "lexicon")
+
+
+def detector(
+    name: str, *, categories: Iterable[str], tier: str = "pattern"
+) -> Callable[[FindFunction], FindFunction]:
+    """Registers `find(text, language) -> Iterable[Finding]` as the detector `name`."""
+    wanted = frozenset(categories)
+    unknown = wanted - set(DETECTION_CATEGORIES)
+    if unknown:
+        raise ValueError(f"Detector {name!r} names unknown categories: {sorted(unknown)}")
+    if tier not in TIERS:
+        raise ValueError(f"Detector {name!r} has an unknown tier {tier!r}.")
+
+    def register(find: FindFunction) -> FindFunction:
+        existing = DETECTORS.get(name)
+        if existing is not None and existing.find is not find:
+            raise ValueError(f"Two detectors are called {name!r}.")
+        DETECTORS[name] = Detector(name=name, categories=wanted, tier=tier, find=find)
+        return find
+
+    return register
+
+
+# When two identifiers claim the same characters, the one with the stronger proof wins:
+# a checksummed IBAN or card number is not also a phone number.
+_OVERLAP_PRIORITY = {
+    "iban": 0,
+    "credit_card": 1,
+    "national_id": 2,
+    "email": 3,
+    "ip_address": 4,
+    "phone": 5,
+}
+
+
+def detect(
+    text: str,
+    *,
+    language: str | None = None,
+    categories: set[str] | None = None,
+    tiers: Iterable[str] | None = None,
+) -> list[Finding]:
+    """Every registered detector's findings in `text`, ordered by position. `language`
+    ("en", "de", "fr", ...) is guessed from the text when not given; `categories` and
+    `tiers` narrow which detectors run."""
+    _load_detectors()
+    if not text:
+        return []
+    lang = language or guess_language(text)
+    wanted_tiers = set(tiers) if tiers is not None else None
+    findings: list[Finding] = []
+    for registered in DETECTORS.values():
+        if wanted_tiers is not None and registered.tier not in wanted_tiers:
+            continue
+        if categories is not None and not (registered.categories & categories):
+            continue
+        for finding in registered.find(text, lang):
+            if categories is None or finding.category in categories:
+                findings.append(finding)
+    return _resolve_overlaps(findings)
+
+
+def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
+    findings.sort(key=lambda f: (f.start, -f.end, f.category))
+    kept: list[Finding] = []
+    for finding in findings:
+        rank = _OVERLAP_PRIORITY.get(finding.category)
+        beaten = False
+        for other in kept:
+            if other.end <= finding.start or other.start >= finding.end:
+                continue
+            if other.category == finding.category:
+                beaten = other.confidence >= finding.confidence
+                if not beaten:
+                    kept.remove(other)
+                break
+            other_rank = _OVERLAP_PRIORITY.get(other.category)
+            if rank is not None and other_rank is not None:
+                if other_rank <= rank:
+                    beaten = True
+                else:
+                    kept.remove(other)
+                break
+        if not beaten:
+            kept.append(finding)
+    kept.sort(key=lambda f: (f.start, f.end, f.category))
+    return kept
+
+
+def categories_of(findings: Iterable[Finding]) -> list[str]:
+    """The sorted detection keys present in `findings`."""
+    return sorted({finding.category for finding in findings})
+
+
+_loaded = False
+
+
+def _load_detectors() -> None:
+    # The detector modules register themselves on import; importing them lazily keeps
+    # `import registry` cheap and free of cycles.
+    global _loaded
+    if not _loaded:
+        from steward.detection.detectors import patterns  # noqa: F401
+
+        _loaded = True
