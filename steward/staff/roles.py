@@ -19,13 +19,22 @@ _CRM_WRITE = {
     "activities.add", "activities.change", "deals.add", "deals.change",
 }  # fmt: skip
 _CRM_DELETE = {"contacts.delete", "organisations.delete", "activities.delete", "deals.delete"}
+# The data map and the taxonomy: read by those accountable for the data, extended by the
+# administrator and the DPO.
+_INVENTORY_READ = {"inventory.view"}
+_INVENTORY_MANAGE = {"inventory.view", "inventory.manage"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
-        _CRM_WRITE | _CRM_DELETE | {"contacts.import", "contacts.export", "staff.manage"}
+        _CRM_WRITE
+        | _CRM_DELETE
+        | _INVENTORY_MANAGE
+        | {"contacts.import", "contacts.export", "staff.manage"}
     ),
-    Role.DPO: frozenset({"contacts.export"}),
-    Role.MANAGER: frozenset(_CRM_WRITE | _CRM_DELETE | {"contacts.import", "contacts.export"}),
+    Role.DPO: frozenset(_INVENTORY_MANAGE | {"contacts.export"}),
+    Role.MANAGER: frozenset(
+        _CRM_WRITE | _CRM_DELETE | _INVENTORY_READ | {"contacts.import", "contacts.export"}
+    ),
     Role.SALES: frozenset(_CRM_WRITE),
     Role.MARKETING: frozenset(_CRM_WRITE | {"contacts.import", "contacts.export"}),
     Role.SUPPORT: frozenset({"activities.add", "activities.change", "contacts.change"}),
@@ -34,3 +43,26 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 
 # Roles that see every record whatever STEWARD_RECORD_SCOPE says.
 SEES_ALL_RECORDS = frozenset({Role.ADMINISTRATOR, Role.DPO, Role.MANAGER})
+
+# What the pages and the API let a role read of each model that holds personal data (a key
+# "app.Model.field" overrides its model's): the permission a role needs (None: every role)
+# and how far it reads. "scoped": own or team's records by STEWARD_RECORD_SCOPE, every
+# record for SEES_ALL_RECORDS; "own": the rows a user created or holds, every row for
+# holders of "staff.manage"; "all": every row; "none": no page or API shows it. The data
+# map's "who can see it" is derived from this and PERMISSIONS; a test fails when a model
+# holding personal data is missing. The protection work replaces it with field-level grants.
+RECORD_READ: dict[str, tuple[str | None, str]] = {
+    "contacts.Contact": (None, "scoped"),
+    "contacts.ContactMethod": (None, "scoped"),
+    "contacts.Organisation": (None, "scoped"),
+    "activities.Activity": (None, "scoped"),
+    "deals.Deal": (None, "scoped"),
+    # Staff names and addresses appear to everyone as owners and authors.
+    "staff.User": (None, "all"),
+    "staff.User.password": (None, "none"),
+    "imports.ImportJob": ("contacts.import", "own"),
+    "api.ApiToken": (None, "own"),
+    "api.ApiToken.secret_hash": (None, "none"),
+    # The trail has no page yet.
+    "audit.AuditEvent": (None, "none"),
+}
