@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "steward.contacts",
     "steward.activities",
     "steward.deals",
+    "steward.children",
     "steward.imports",
     "steward.api",
     "steward.dashboard",

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django_countries.fields import CountryField
 
+from steward.children.choices import ChildStatus
 from steward.contacts.choices import ContactMethodKind, CustomFieldType, LifecycleStage, Source
 from steward.core.models import BaseModel
 from steward.core.personal_data import (
@@ -138,6 +139,14 @@ class Contact(PersonalDataModel, BaseModel):
     region = personal(models.CharField(max_length=100, blank=True), "contact.address")
     country = personal(CountryField(blank=True), "demographic.country")
     date_of_birth = personal(models.DateField(null=True, blank=True), "identity.date_of_birth")
+    # Art. 8: derived from date_of_birth and country by steward.children.status, never set
+    # by hand. The date is the birthday on which a child reaches the age of digital consent,
+    # so the daily job reads only the contacts whose status changes that day.
+    child_status = personal(
+        models.CharField(max_length=7, choices=ChildStatus.choices, default=ChildStatus.UNKNOWN),
+        "children",
+    )
+    child_status_changes_on = personal(models.DateField(null=True, blank=True), "children")
     language = personal(
         models.CharField(max_length=10, blank=True, choices=settings.LANGUAGES),
         "demographic.language",
@@ -173,6 +182,18 @@ class Contact(PersonalDataModel, BaseModel):
             models.Index(fields=["lifecycle_stage", "family_name"], name="contact_stage_idx"),
             models.Index(fields=["owner", "family_name"], name="contact_owner_idx"),
             models.Index(fields=["team", "family_name"], name="contact_team_idx"),
+            # Partial: only children have a date and a place in the list's "Children"
+            # filter, so the other rows (nearly all) cost these indexes nothing on insert.
+            models.Index(
+                fields=["child_status_changes_on"],
+                condition=Q(child_status_changes_on__isnull=False),
+                name="contact_child_change_idx",
+            ),
+            models.Index(
+                fields=["family_name", "given_name", "id"],
+                condition=Q(child_status=ChildStatus.CHILD),
+                name="contact_child_name_idx",
+            ),
         ]
 
     def __str__(self) -> str:

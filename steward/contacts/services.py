@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from steward.audit.events import audit_record
+from steward.children.services import contact_child_status_refresh
 from steward.contacts.choices import ContactMethodKind, CustomFieldType
 from steward.contacts.models import Contact, ContactMethod, CustomFieldDefinition, Organisation, Tag
 from steward.contacts.normalise import normalise_email, normalise_phone
@@ -98,9 +99,11 @@ def contact_create(*, actor: Actor, data: dict[str, Any], tags: list[str] | None
     try:
         with transaction.atomic():
             m2m = {"tags": _tags_for(actor, tags)} if tags else None
-            return create_audited(
+            contact = create_audited(
                 actor=actor, model=Contact, data=data, action="contact.created", m2m=m2m
             )
+            contact_child_status_refresh(actor=actor, contacts=[contact])  # Art. 8
+            return contact
     except IntegrityError:
         # Lost a race with a concurrent create of the same address.
         raise _duplicate_email_error(data.get("email", "")) from None
@@ -119,9 +122,12 @@ def contact_update(
     try:
         with transaction.atomic():
             m2m = {"tags": _tags_for(actor, tags)} if tags is not None else None
-            return update_audited(
+            contact = update_audited(
                 actor=actor, instance=contact, data=data, action="contact.updated", m2m=m2m
             )
+            if "date_of_birth" in data or "country" in data:
+                contact_child_status_refresh(actor=actor, contacts=[contact])  # Art. 8
+            return contact
     except IntegrityError:
         raise _duplicate_email_error(data.get("email", "")) from None
 

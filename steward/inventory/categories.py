@@ -41,6 +41,7 @@ CATEGORIES: dict[str, tuple[str, str]] = {
     "free_text": ("Free text (may hold any category)", Sensitivity.PERSONAL),
     "custom": ("Custom fields (categorised per field)", Sensitivity.PERSONAL),
     "audit": ("Audit trail (who did what)", Sensitivity.PERSONAL),
+    "children": ("Children's data (Art. 8)", Sensitivity.PERSONAL),
 }
 
 
