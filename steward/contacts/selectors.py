@@ -361,3 +361,17 @@ def tag_names(*, limit: int = 500) -> list[str]:
 def assignable_owners() -> QuerySet[User]:
     """Staff who can own a contact or organisation: every active user."""
     return User.objects.filter(is_active=True).select_related("team").order_by("full_name")
+
+
+def custom_field_get(*, pk) -> CustomFieldDefinition:
+    """One custom field definition (shared set-up, not a scoped record), or NotFound."""
+    try:
+        return CustomFieldDefinition.objects.get(pk=pk)
+    except (CustomFieldDefinition.DoesNotExist, ValueError, TypeError, ValidationError):
+        raise NotFound("No such custom field.") from None
+
+
+def custom_field_value_count(definition: CustomFieldDefinition) -> int:
+    """How many contacts hold a value for the field, all of them whoever asks: deleting a
+    field removes every contact's value, and the person deciding must know how many."""
+    return Contact.objects.filter(custom__has_key=definition.key).count()

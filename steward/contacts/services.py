@@ -6,8 +6,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
 
-from steward.audit.events import audit_record
+from steward.audit.events import audit_record, audit_record_many
 from steward.children.services import contact_child_status_refresh
 from steward.contacts.choices import ContactMethodKind, CustomFieldType
 from steward.contacts.models import Contact, ContactMethod, CustomFieldDefinition, Organisation, Tag
@@ -17,6 +19,7 @@ from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.permissions import require
 from steward.core.scoping import may_see
 from steward.core.writes import create_audited, delete_audited, editable_fields, update_audited
+from steward.inventory.categories import is_known as is_known_category
 
 CONTACT_FIELDS = (
     "given_name", "family_name", "email", "phone", "job_title", "organisation", "street",
@@ -226,6 +229,32 @@ def tag_get_or_create(*, actor: Actor, name: str) -> Tag:
     return tag
 
 
+CUSTOM_FIELD_EDITABLE = ("label", "position", "choices")
+CUSTOM_FIELD_AUDITED = ("key", "label", "field_type", "category", "choices", "position")
+# Contacts whose values a custom field's deletion removes per UPDATE: bounded memory and
+# statement size whatever the number of contacts.
+CUSTOM_VALUE_BATCH = 1000
+
+
+def _custom_choices_clean(field_type: str, choices: list[str] | None) -> list[str]:
+    """The choices of a choice field, stripped and without repeats; other types have none."""
+    if field_type != CustomFieldType.CHOICE:
+        return []
+    clean = list(dict.fromkeys(c.strip() for c in choices or [] if c.strip()))
+    if not clean:
+        raise ValidationFailed(
+            "A choice field needs at least one choice.",
+            field_errors={"choices": ["Enter at least one choice, one per line."]},
+        )
+    return clean
+
+
+def _contacts_holding(key: str, value: str) -> int:
+    # The explicit `__exact` makes `key` a key even when it is named like a lookup
+    # ("contains"), which as the last part of the path it would be taken for.
+    return Contact.objects.filter(**{f"custom__{key}__exact": value}).count()
+
+
 def custom_field_create(
     *,
     actor: Actor,
@@ -234,9 +263,30 @@ def custom_field_create(
     field_type: str,
     category: str,
     choices: list[str] | None = None,
+    position: int | None = None,
 ) -> CustomFieldDefinition:
-    """Adds a custom field to contacts, with the data category of what it will hold."""
+    """Adds a custom field to contacts, with the data category of what it will hold: the
+    data map covers the field from the moment it exists. Without a position it goes last."""
     require(actor, "staff.manage")
+    key, label = key.strip(), label.strip()
+    if not is_known_category(category):
+        raise ValidationFailed(
+            f"Unknown data category {category!r}.",
+            field_errors={"category": ["Choose the data category of what the field holds."]},
+        )
+    if field_type not in CustomFieldType.values:
+        raise ValidationFailed(
+            f"Unknown field type {field_type!r}.", field_errors={"field_type": ["Unknown type."]}
+        )
+    choices = _custom_choices_clean(field_type, choices)
+    if key and CustomFieldDefinition.objects.filter(key=key).exists():
+        raise Conflict(
+            f"A custom field with the key {key!r} already exists.",
+            field_errors={"key": ["Another custom field has this key; choose another."]},
+        )
+    if position is None:
+        last = CustomFieldDefinition.objects.aggregate(last=Max("position"))["last"]
+        position = 0 if last is None else last + 1
     return create_audited(
         actor=actor,
         model=CustomFieldDefinition,
@@ -245,10 +295,83 @@ def custom_field_create(
             "label": label,
             "field_type": field_type,
             "category": category,
-            "choices": choices or [],
+            "choices": choices,
+            "position": position,
         },
         action="custom_field.created",
     )
+
+
+def custom_field_update(
+    *, actor: Actor, definition: CustomFieldDefinition, data: dict[str, Any]
+) -> CustomFieldDefinition:
+    """Changes a custom field's label, position or choices. Its key and type stay: the
+    values stored under the key were checked against the type. A choice that contacts hold
+    cannot be removed, or their values would no longer be valid."""
+    require(actor, "staff.manage")
+    editable_fields(CustomFieldDefinition, data, CUSTOM_FIELD_EDITABLE)
+    data = dict(data)
+    if "label" in data:
+        data["label"] = data["label"].strip()
+    if "choices" in data:
+        data["choices"] = _custom_choices_clean(definition.field_type, data["choices"])
+        removed = [c for c in definition.choices if c not in data["choices"]]
+        held = {
+            choice: count
+            for choice in removed
+            if (count := _contacts_holding(definition.key, choice))
+        }
+        if held:
+            listed = ", ".join(
+                f"“{c}” ({n} contact{'s' if n != 1 else ''})" for c, n in held.items()
+            )
+            raise ValidationFailed(
+                f"Contacts hold choices you removed: {listed}. Change their values first.",
+                field_errors={"choices": [f"Still held by contacts: {listed}."]},
+            )
+    return update_audited(
+        actor=actor, instance=definition, data=data, action="custom_field.updated"
+    )
+
+
+def custom_field_delete(*, actor: Actor, definition: CustomFieldDefinition) -> int:
+    """Deletes a custom field and removes its values from every contact, in one
+    transaction; returns how many contacts had a value. Each of those contacts gets an
+    audit event naming the field, without the value: copying every value into the trail
+    would keep the very data the operator chose to delete."""
+    require(actor, "staff.manage")
+    key = definition.key
+    removed = 0
+    with transaction.atomic():
+        current = CustomFieldDefinition.objects.select_for_update().filter(pk=definition.pk).first()
+        if current is None:
+            raise NotFound("No such custom field.")
+        cause = {"deleted_with": f"{current._meta.label_lower}:{current.pk}", "custom_field": key}
+        holders = Contact.objects.filter(custom__has_key=key).order_by("pk").only("pk", "custom")
+        last_pk = None
+        while True:
+            batch = list(
+                (holders.filter(pk__gt=last_pk) if last_pk else holders)[:CUSTOM_VALUE_BATCH]
+            )
+            if not batch:
+                break
+            now = timezone.now()
+            for contact in batch:
+                contact.custom.pop(key, None)
+                contact.updated_at = now
+            Contact.objects.bulk_update(batch, ["custom", "updated_at"])
+            audit_record_many(
+                actor=actor, action="contact.custom_value_removed", targets=batch, context=cause
+            )
+            removed += len(batch)
+            last_pk = batch[-1].pk
+        delete_audited(
+            actor=actor,
+            instance=current,
+            action="custom_field.deleted",
+            fields=CUSTOM_FIELD_AUDITED,
+        )
+    return removed
 
 
 def custom_values_clean(values: dict[str, Any]) -> dict[str, Any]:
