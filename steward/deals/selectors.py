@@ -3,7 +3,7 @@
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 
 from steward.contacts.models import Contact, Organisation
 from steward.contacts.selectors import (
@@ -123,3 +123,16 @@ def pipeline_board(*, actor: Actor, pipeline: Pipeline, per_stage: int = 50) -> 
             }
         )
     return columns
+
+
+def pipelines_with_stages() -> list[Pipeline]:
+    """Every pipeline (default first) with its stages in order, each stage carrying the
+    number of deals in it (`deal_count`, all deals whoever owns them): the settings page
+    says what a change would touch."""
+    stages = Stage.objects.annotate(deal_count=Count("deals")).order_by("position")
+    return list(pipeline_list().prefetch_related(Prefetch("stages", queryset=stages)))
+
+
+def stage_deal_count(*, stage: Stage) -> int:
+    """How many deals are in the stage, whoever owns them (what deleting it would touch)."""
+    return Deal.objects.filter(stage=stage).count()
