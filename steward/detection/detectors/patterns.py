@@ -3,11 +3,37 @@ cards, national IDs and IP addresses. Each starts with a cheap prefilter (a char
 must be present) so that most notes cost one scan per detector; checksums decide where
 they exist."""
 
+import ipaddress
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
+import phonenumbers
+from stdnum import iban as stdnum_iban
+from stdnum import luhn
+from stdnum.at import vnr as at_vnr
+from stdnum.be import nn as be_nn
+from stdnum.ch import ssn as ch_ssn
+from stdnum.de import idnr as de_idnr
+from stdnum.es import dni as es_dni
+from stdnum.es import nie as es_nie
+from stdnum.fr import nir as fr_nir
+from stdnum.it import codicefiscale as it_codicefiscale
+from stdnum.nl import bsn as nl_bsn
+from stdnum.pl import pesel as pl_pesel
+from stdnum.us import ssn as us_ssn
+
+from steward.detection.detectors.context import (
+    REFERENCE_WORDS,
+    after,
+    before,
+    last_match_end,
+    words_regex,
+)
 from steward.detection.detectors.registry import Finding, detector
 from steward.detection.detectors.wordlists import words
+
+_DIGIT = re.compile(r"\d")
 
 # --- email -------------------------------------------------------------------------------
 
@@ -34,3 +60,398 @@ def find_emails(text: str, language: str) -> Iterator[Finding]:
         if tld in _FILE_EXTENSIONS or ".." in local:
             continue
         yield Finding("email", match.start(), match.end(), 0.99, match.group(), "email")
+
+
+# --- phone -------------------------------------------------------------------------------
+
+_PHONE_CANDIDATE = re.compile(
+    r"(?<![\w+/.,:-])"
+    r"((?:\+|00)?\(?\d[\d \u00a0().\-/]{5,22}\d)"
+    r"(?![\w/-]|[.,:]\d)"
+)
+_DATE_INSIDE = re.compile(
+    r"(?<!\d)(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2})(?!\d)"
+)
+_THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?")
+_PHONE_WORDS = words_regex(
+    r"tel\.?", r"tele?phone", r"phone", r"phoned", r"mobile", r"mob\.?", r"cell", r"call",
+    r"called", r"ring", r"rang", r"landline", r"fax", r"whatsapp", r"sms", r"text", r"number",
+    r"telefon", r"telefonnummer", r"handy", r"handynummer", r"mobil", r"mobilnummer",
+    r"rufnummer", r"festnetz", r"anruf", r"anrufen", r"erreichbar", r"unter", r"durchwahl",
+    r"nummer", r"zentrale", r"telephone", r"tel", r"portable", r"fixe", r"numero", r"joindre",
+    r"appeler", r"rappeler", r"appel", r"standard", r"au",
+)  # fmt: skip
+_MONEY_OR_UNIT_BEFORE = re.compile(r"(?:[€$£¥]|eur|usd|gbp|chf|fr\.|rs\.?)\s*$")
+_MONEY_OR_UNIT_AFTER = re.compile(
+    r"^\s*(?:[€$£¥%‰]|eur\b|euro|usd\b|gbp\b|chf\b|dollar|pound|kg\b|g\b|km\b|m\b|m²|m2\b|"
+    r"cm\b|mm\b|l\b|units?\b|pcs\b|stuck|stk\b|pieces?\b|items?\b|seats?\b|licen[cs]es?\b|"
+    r"lizenzen\b|x\b|×|mal\b|h\b|min\b)"
+)
+_REGIONS = {
+    "en": ("GB", "US", "IE"),
+    "de": ("DE", "AT", "CH"),
+    "fr": ("FR", "BE", "CH"),
+    "nl": ("NL", "BE"),
+    "es": ("ES",),
+    "it": ("IT", "CH"),
+}
+_ALL_REGIONS = ("GB", "US", "IE", "DE", "AT", "CH", "FR", "BE", "NL", "ES", "IT", "LU")
+
+
+@detector("phone", categories={"phone"})
+def find_phones(text: str, language: str) -> Iterator[Finding]:
+    if not _has_digit_run(text, 6):
+        return
+    for match in _PHONE_CANDIDATE.finditer(text):
+        candidate = match.group(1)
+        start, end = match.span(1)
+        # A closing parenthesis left over at the end ("(030) 1234") belongs to the number;
+        # an opening one without its pair does not.
+        if candidate.count("(") != candidate.count(")"):
+            if candidate.startswith("(") and ")" not in candidate:
+                candidate, start = candidate[1:], start + 1
+            elif candidate.endswith(")"):
+                candidate, end = candidate[:-1].rstrip(), start + len(candidate[:-1].rstrip())
+            else:
+                continue
+        digits = sum(char.isdigit() for char in candidate)
+        if not 7 <= digits <= 15:
+            continue
+        if _DATE_INSIDE.search(candidate) or _THOUSANDS.fullmatch(candidate):
+            continue
+        window = before(text, start, 40)
+        if _MONEY_OR_UNIT_BEFORE.search(window) or _MONEY_OR_UNIT_AFTER.match(after(text, end)):
+            continue
+        phone_context = last_match_end(_PHONE_WORDS, window)
+        reference_context = last_match_end(REFERENCE_WORDS, window)
+        if reference_context > phone_context or window.rstrip().endswith("#"):
+            continue
+        number = _parse_phone(candidate, language, widely=phone_context >= 0)
+        if number is None:
+            continue
+        international = candidate.startswith(("+", "00"))
+        separated = any(not char.isdigit() for char in candidate)
+        confidence = 0.97 if phone_context >= 0 else 0.9 if (international or separated) else 0.7
+        yield Finding("phone", start, end, confidence, candidate, "phone")
+
+
+def _parse_phone(candidate: str, language: str, *, widely: bool):
+    if candidate.startswith("00"):
+        candidate = "+" + candidate[2:]
+    if candidate.startswith("+"):
+        regions: tuple[str | None, ...] = (None,)
+    else:
+        regions = _REGIONS.get(language, ("GB", "US", "DE", "FR"))
+        if widely:
+            regions += tuple(r for r in _ALL_REGIONS if r not in regions)
+    for region in regions:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return number
+    return None
+
+
+_DIGIT_RUNS: dict[int, re.Pattern[str]] = {}
+
+
+def _has_digit_run(text: str, count: int) -> bool:
+    """A cheap prefilter: at least `count` digits with only separators between them."""
+    pattern = _DIGIT_RUNS.get(count)
+    if pattern is None:
+        pattern = _DIGIT_RUNS[count] = re.compile(r"\d(?:[ ./()-]{0,2}\d){" + str(count - 1) + "}")
+    return pattern.search(text) is not None
+
+
+# --- IBAN --------------------------------------------------------------------------------
+
+_IBAN = re.compile(r"(?<![A-Za-z0-9])([A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30})(?![A-Za-z0-9])")
+
+
+@detector("iban", categories={"iban"})
+def find_ibans(text: str, language: str) -> Iterator[Finding]:
+    for match in _IBAN.finditer(text):
+        candidate = match.group(1)
+        # The pattern can run on into a following word in capitals ("... 00 BIC"): try
+        # shorter prefixes at group boundaries until the checksum holds.
+        parts = candidate.split(" ")
+        while parts:
+            joined = " ".join(parts)
+            if len(joined.replace(" ", "")) >= 15 and stdnum_iban.is_valid(joined):
+                start = match.start(1)
+                yield Finding("iban", start, start + len(joined), 0.99, joined, "iban")
+                break
+            parts.pop()
+
+
+# --- payment cards -----------------------------------------------------------------------
+
+_CARD = re.compile(r"(?<![\d.,/-])(\d{4}(?:[ -]?\d){9,15})(?![\d]|[.,/-]\d)")
+_CARD_WORDS = words_regex(
+    r"card", r"credit card", r"debit card", r"visa", r"mastercard", r"amex", r"american express",
+    r"maestro", r"karte", r"kreditkarte", r"kartennummer", r"carte", r"cb", r"carte bleue",
+    r"pan", r"cc",
+)  # fmt: skip
+_CARD_GROUPS = {(4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3), (4, 4, 4, 1), (4, 4, 5)}
+
+
+def _known_issuer(digits: str) -> bool:
+    """Issuer identification numbers of the card schemes (Visa, Mastercard, Amex, Discover,
+    Diners, JCB, Maestro, UnionPay, CB co-branded): other Luhn-valid numbers are rarely
+    cards."""
+    two, four, length = int(digits[:2]), int(digits[:4]), len(digits)
+    if digits[0] == "4":
+        return length in (13, 16, 19)
+    if 51 <= two <= 55 or 2221 <= four <= 2720:
+        return length == 16
+    if two in (34, 37):
+        return length == 15
+    if digits.startswith(("6011", "65")) or 644 <= int(digits[:3]) <= 649:
+        return 16 <= length <= 19
+    if two in (36, 38, 39) or 300 <= int(digits[:3]) <= 305:
+        return 14 <= length <= 19
+    if 3528 <= four <= 3589:
+        return 16 <= length <= 19
+    if two in (50, 56, 57, 58, 62, 63, 67, 69):
+        return 12 <= length <= 19
+    return False
+
+
+@detector("credit_card", categories={"credit_card"})
+def find_cards(text: str, language: str) -> Iterator[Finding]:
+    if not _has_digit_run(text, 13):
+        return
+    for match in _CARD.finditer(text):
+        candidate = match.group(1)
+        digits = re.sub(r"[ -]", "", candidate)
+        if not 13 <= len(digits) <= 19 or len(set(digits)) == 1:
+            continue
+        separators = set(re.findall(r"[ -]", candidate))
+        if len(separators) > 1:
+            continue
+        if separators:
+            groups = tuple(len(group) for group in re.split(r"[ -]", candidate))
+            if groups not in _CARD_GROUPS:
+                continue
+        if not _known_issuer(digits) or not luhn.is_valid(digits):
+            continue
+        start, end = match.span(1)
+        window = before(text, start, 40)
+        card_context = last_match_end(_CARD_WORDS, window)
+        if last_match_end(REFERENCE_WORDS, window) > card_context:
+            continue
+        confidence = 0.99 if card_context >= 0 else 0.93
+        yield Finding("credit_card", start, end, confidence, candidate, "credit_card")
+
+
+# --- national identifiers ----------------------------------------------------------------
+
+
+def _compact(value: str) -> str:
+    return re.sub(r"[\s.\-/]", "", value)
+
+
+_ID_WORDS = words_regex(
+    r"national insurance", r"ni number", r"ni no\.?", r"nino", r"ssn", r"social security",
+    r"tax id", r"tax identification", r"tin", r"id number", r"identity number", r"id card",
+    r"passport", r"passport number", r"national id", r"national number", r"driving licen[cs]e",
+    r"steuer-?id", r"steuer-?idnr\.?", r"idnr\.?", r"steueridentifikationsnummer",
+    r"identifikationsnummer", r"steuernummer", r"sozialversicherungsnummer", r"sv-?nummer",
+    r"versicherungsnummer", r"vsnr", r"rentenversicherungsnummer", r"ahv-?nummer", r"ahv",
+    r"personalausweis", r"personalausweisnummer", r"ausweisnummer", r"ausweis", r"reisepass",
+    r"reisepassnummer", r"passnummer", r"securite sociale", r"numero de secu", r"secu", r"nir",
+    r"insee", r"carte vitale", r"carte d'identite", r"cni", r"passeport", r"numero national",
+    r"registre national", r"rijksregisternummer", r"bsn", r"burgerservicenummer", r"sofinummer",
+    r"dni", r"nie", r"nif", r"codice fiscale", r"pesel",
+)  # fmt: skip
+_PASSPORT_NUMBER = re.compile(
+    r"(?<!\w)(?:passport|reisepass|passeport|personalausweis|ausweis|id card|carte d'identite|"
+    r"cni)(?:[\s-]*(?:no\.?|nr\.?|number|nummer|numero|n°|#))?[\s:#]*([A-Z0-9]{6,10})(?!\w)",
+    re.IGNORECASE,
+)
+
+
+def _checked(validator: Callable[[str], bool]) -> Callable[[str], bool]:
+    def check(value: str) -> bool:
+        try:
+            return bool(validator(_compact(value)))
+        except Exception:  # stdnum raises on odd input instead of answering False
+            return False
+
+    return check
+
+
+@dataclass(frozen=True)
+class _IdFormat:
+    """A national identifier: its shape, its checksum, and how sure a match is without and
+    with a context word nearby. `bare=None`: the number needs a context word (checksums
+    that random numbers pass too often, 1 in 10 or 11)."""
+
+    name: str
+    pattern: re.Pattern[str]
+    is_valid: Callable[[str], bool]
+    bare: float | None
+    with_context: float
+
+
+def _id_shape(body: str) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w.-])(" + body + r")(?![\w-]|\.\d)")
+
+
+_NATIONAL_IDS = (
+    _IdFormat(
+        "fr_nir",
+        _id_shape(r"[12] ?\d{2} ?\d{2} ?(?:\d{2}|2[AB]) ?\d{3} ?\d{3} ?\d{2}"),
+        _checked(fr_nir.is_valid),
+        0.93,
+        0.98,
+    ),
+    _IdFormat(
+        "ch_ahv",
+        _id_shape(r"756[. ]?\d{4}[. ]?\d{4}[. ]?\d{2}"),
+        _checked(ch_ssn.is_valid),
+        0.93,
+        0.98,
+    ),
+    _IdFormat(
+        "be_nn",
+        _id_shape(r"\d{2}\.\d{2}\.\d{2}[- ]\d{3}[.-]\d{2}"),
+        _checked(be_nn.is_valid),
+        0.9,
+        0.98,
+    ),
+    _IdFormat("be_nn", _id_shape(r"\d{11}"), _checked(be_nn.is_valid), None, 0.9),
+    _IdFormat(
+        "de_idnr", _id_shape(r"\d{2} ?\d{3} ?\d{3} ?\d{3}"), _checked(de_idnr.is_valid), None, 0.93
+    ),
+    _IdFormat("pl_pesel", _id_shape(r"\d{11}"), _checked(pl_pesel.is_valid), None, 0.9),
+    _IdFormat(
+        "nl_bsn", _id_shape(r"\d{4}\.?\d{2}\.?\d{3}|\d{9}"), _checked(nl_bsn.is_valid), None, 0.9
+    ),
+    _IdFormat("at_vnr", _id_shape(r"\d{4} ?\d{6}"), _checked(at_vnr.is_valid), None, 0.9),
+    _IdFormat("es_dni", _id_shape(r"\d{8}-?[A-Z]"), _checked(es_dni.is_valid), 0.85, 0.97),
+    _IdFormat("es_nie", _id_shape(r"[XYZ]-?\d{7}-?[A-Z]"), _checked(es_nie.is_valid), 0.85, 0.97),
+    _IdFormat(
+        "it_codice_fiscale",
+        _id_shape(r"[A-Z]{6}\d{2}[A-EHLMPR-T]\d{2}[A-Z]\d{3}[A-Z]"),
+        _checked(it_codicefiscale.is_valid),
+        0.95,
+        0.98,
+    ),
+    # UK National Insurance numbers have no checksum, but their shape (two letters from a
+    # restricted set, six digits, A-D) is specific enough on its own.
+    _IdFormat(
+        "gb_nino",
+        _id_shape(
+            r"(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]"
+            r" ?\d{2} ?\d{2} ?\d{2} ?[A-D]"
+        ),
+        lambda value: True,
+        0.85,
+        0.97,
+    ),
+    _IdFormat("us_ssn", _id_shape(r"\d{3}-\d{2}-\d{4}"), _checked(us_ssn.is_valid), 0.75, 0.97),
+    _IdFormat("us_ssn", _id_shape(r"\d{9}"), _checked(us_ssn.is_valid), None, 0.85),
+)
+
+
+@detector("national_id", categories={"national_id"})
+def find_national_ids(text: str, language: str) -> Iterator[Finding]:
+    if not _DIGIT.search(text):
+        return
+    taken: list[tuple[int, int]] = []
+    if _has_digit_run(text, 6):
+        for shape in _NATIONAL_IDS:
+            for match in shape.pattern.finditer(text):
+                start, end = match.span(1)
+                if any(s < end and start < e for s, e in taken) or not shape.is_valid(
+                    match.group(1)
+                ):
+                    continue
+                window = before(text, start, 50)
+                context = last_match_end(_ID_WORDS, window)
+                if context < 0 and shape.bare is None:
+                    continue
+                if last_match_end(REFERENCE_WORDS, window) > context:
+                    continue
+                taken.append((start, end))
+                confidence = shape.with_context if context >= 0 else shape.bare
+                yield Finding("national_id", start, end, confidence, match.group(1), shape.name)
+    for match in _PASSPORT_NUMBER.finditer(text):
+        start, end = match.span(1)
+        value = match.group(1)
+        if any(s < end and start < e for s, e in taken) or not _DIGIT.search(value):
+            continue
+        taken.append((start, end))
+        yield Finding("national_id", start, end, 0.8, match.group(), "document_number")
+
+
+# --- IP addresses ------------------------------------------------------------------------
+
+_IPV4 = re.compile(
+    r"(?<![\w.])((?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d))"
+    r"(?![\w/]|\.\d)"
+)
+_IPV6 = re.compile(r"(?<![\w:.])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:])")
+_VERSION_BEFORE = re.compile(r"(?:version|versions|release|build|firmware|v|ver\.?|v\.)\s*$")
+_INFRASTRUCTURE_WORDS = words_regex(
+    r"server", r"proxy", r"gateway", r"router", r"firewall", r"dns", r"subnet",
+    r"data ?cent(?:re|er)", r"datacenter", r"rechenzentrum", r"serveur", r"passerelle",
+    r"whitelist", r"allowlist",
+)  # fmt: skip
+
+
+@detector("ip_address", categories={"ip_address"})
+def find_ip_addresses(text: str, language: str) -> Iterator[Finding]:
+    if "." in text:
+        for match in _IPV4.finditer(text):
+            start, end = match.span(1)
+            window = before(text, start, 40)
+            if _VERSION_BEFORE.search(window):
+                continue
+            confidence = _ip_confidence(ipaddress.IPv4Address(match.group(1)), window)
+            if confidence:
+                yield Finding("ip_address", start, end, confidence, match.group(1), "ip_address")
+    if "::" in text or text.count(":") >= 5:
+        for match in _IPV6.finditer(text):
+            value = match.group(1)
+            if sum(c in "0123456789abcdefABCDEF" for c in value) < 3:
+                continue
+            try:
+                address = ipaddress.IPv6Address(value)
+            except ValueError:
+                continue
+            start, end = match.span(1)
+            confidence = _ip_confidence(address, before(text, start, 40))
+            if confidence:
+                yield Finding("ip_address", start, end, confidence, value, "ip_address")
+
+
+def _ip_confidence(address: ipaddress.IPv4Address | ipaddress.IPv6Address, window: str) -> float:
+    if address.is_loopback or address.is_unspecified or address.is_multicast:
+        return 0.0
+    if int(address) == int(ipaddress.IPv4Address("255.255.255.255")) and address.version == 4:
+        return 0.0
+    infrastructure = _INFRASTRUCTURE_WORDS.search(window) is not None
+    if address.is_private and not address.is_global:
+        # Documentation ranges (192.0.2.0/24 ...) count as private to ipaddress but stand in
+        # for public addresses in examples; a private address behind a server word is
+        # the customer's infrastructure, not a person.
+        documentation = any(
+            address in network
+            for network in _DOCUMENTATION_NETWORKS
+            if network.version == address.version
+        )
+        if not documentation:
+            return 0.4 if infrastructure else 0.6
+    return 0.45 if infrastructure else 0.9
+
+
+_DOCUMENTATION_NETWORKS = (
+    ipaddress.ip_network("192.0.2.0/24"),
+    ipaddress.ip_network("198.51.100.0/24"),
+    ipaddress.ip_network("203.0.113.0/24"),
+    ipaddress.ip_network("2001:db8::/32"),
+)

@@ -40,6 +40,11 @@ class Detector:
 
 DETECTORS: dict[str, Detector] = {}
 
+# Findings below this are too doubtful to show a reviewer (a company's office address, a
+# private IP address next to "server"); detectors still produce them, so a caller that
+# wants everything can lower it.
+REVIEW_THRESHOLD = 0.5
+
 TIERS = ("pattern", "lexicon")
 
 
@@ -82,10 +87,11 @@ def detect(
     language: str | None = None,
     categories: set[str] | None = None,
     tiers: Iterable[str] | None = None,
+    min_confidence: float = REVIEW_THRESHOLD,
 ) -> list[Finding]:
     """Every registered detector's findings in `text`, ordered by position. `language`
     ("en", "de", "fr", ...) is guessed from the text when not given; `categories` and
-    `tiers` narrow which detectors run."""
+    `tiers` narrow which detectors run; findings below `min_confidence` are left out."""
     _load_detectors()
     if not text:
         return []
@@ -98,9 +104,35 @@ def detect(
         if categories is not None and not (registered.categories & categories):
             continue
         for finding in registered.find(text, lang):
-            if categories is None or finding.category in categories:
-                findings.append(finding)
+            findings.append(finding)
+    # Parts are dropped before the threshold: a name inside a company's address is part of
+    # that address even though the address itself is too doubtful to show.
+    findings = [
+        finding
+        for finding in _drop_parts(findings)
+        if finding.confidence >= min_confidence
+        and (categories is None or finding.category in categories)
+    ]
     return _resolve_overlaps(findings)
+
+
+# A name inside an address ("avenue Victor Hugo") or an email address is part of that
+# finding, not a person of its own.
+_PART_OF = {"person": ("address", "email")}
+
+
+def _drop_parts(findings: list[Finding]) -> list[Finding]:
+    containers = [f for f in findings if f.category in ("address", "email")]
+    if not containers:
+        return findings
+    return [
+        f
+        for f in findings
+        if not any(
+            c.category in _PART_OF.get(f.category, ()) and c.start <= f.start and f.end <= c.end
+            for c in containers
+        )
+    ]
 
 
 def _resolve_overlaps(findings: list[Finding]) -> list[Finding]:
@@ -143,6 +175,6 @@ def _load_detectors() -> None:
     # `import registry` cheap and free of cycles.
     global _loaded
     if not _loaded:
-        from steward.detection.detectors import patterns  # noqa: F401
+        from steward.detection.detectors import patterns, people  # noqa: F401
 
         _loaded = True
