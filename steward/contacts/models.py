@@ -164,7 +164,12 @@ class Contact(PersonalDataModel, BaseModel):
     tags = personal(
         models.ManyToManyField(Tag, blank=True, related_name="contacts"), "commercial.profile"
     )
-    custom = personal(models.JSONField(default=dict, blank=True), "custom")
+    # Each custom field is its own row in the data map, with the category it was given.
+    custom = personal(
+        models.JSONField(default=dict, blank=True),
+        "custom",
+        subfields="steward.contacts.selectors.custom_field_personal_data",
+    )
     # Indexed by the composite (owner, family_name) and (team, family_name) indexes below:
     # a second single-column index would only slow every insert.
     owner = _owner(db_index=False)

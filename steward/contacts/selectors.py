@@ -6,9 +6,11 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
+from steward.contacts.choices import CustomFieldType
 from steward.contacts.models import Contact, CustomFieldDefinition, Organisation, Tag
 from steward.core.actor import Actor
 from steward.core.errors import NotFound
+from steward.core.personal_data import PersonalSubfield
 from steward.core.scoping import restrict
 from steward.staff.models import User
 
@@ -351,6 +353,21 @@ def organisation_find_by_label(*, actor: Actor, label: str) -> list[Organisation
 def custom_field_definitions() -> QuerySet[CustomFieldDefinition]:
     """The custom fields of contacts, in the order forms and pages show them."""
     return CustomFieldDefinition.objects.order_by("position", "label")
+
+
+def custom_field_personal_data() -> list[PersonalSubfield]:
+    """The custom fields as the data map lists them, each with the category its creator
+    gave it (Contact.custom names this function). A text field may hold anything typed
+    into it, so it counts as free text."""
+    return [
+        PersonalSubfield(
+            key=d.key,
+            verbose_name=d.label,
+            category=d.category,
+            free_text=d.field_type == CustomFieldType.TEXT,
+        )
+        for d in custom_field_definitions()
+    ]
 
 
 def tag_names(*, limit: int = 500) -> list[str]:

@@ -19,7 +19,7 @@ from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.permissions import require
 from steward.core.scoping import may_see
 from steward.core.writes import create_audited, delete_audited, editable_fields, update_audited
-from steward.inventory.categories import is_known as is_known_category
+from steward.inventory.selectors import is_custom_field_category
 
 CONTACT_FIELDS = (
     "given_name", "family_name", "email", "phone", "job_title", "organisation", "street",
@@ -269,7 +269,9 @@ def custom_field_create(
     data map covers the field from the moment it exists. Without a position it goes last."""
     require(actor, "staff.manage")
     key, label = key.strip(), label.strip()
-    if not is_known_category(category):
+    # Any category of the taxonomy table, an operator's own included; not the ones that
+    # describe Steward's own record-keeping ("custom", "audit").
+    if not is_custom_field_category(category):
         raise ValidationFailed(
             f"Unknown data category {category!r}.",
             field_errors={"category": ["Choose the data category of what the field holds."]},

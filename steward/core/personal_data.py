@@ -7,6 +7,11 @@ Every field of a model that holds personal data says what it holds:
 
 The data map (steward.inventory) is derived from these tags; the system check in
 steward.inventory.checks fails on any field of a personal-data model left unannotated.
+
+A field that holds several values an operator defines (custom fields in one JSON column)
+names, as a dotted path, the function listing them; each gets its own row in the data map:
+
+    custom = personal(models.JSONField(...), "custom", subfields="app.selectors.fn")
 """
 
 from __future__ import annotations
@@ -32,18 +37,35 @@ class PersonalDataTag:
     category: str
     subject: str = SUBJECT_CONTACT
     free_text: bool = False
+    subfields: str = ""
+
+
+@dataclass(frozen=True)
+class PersonalSubfield:
+    """One value kept inside a field under its own key, with its own category."""
+
+    key: str
+    verbose_name: str
+    category: str
+    free_text: bool = False
 
 
 NOT_PERSONAL = PersonalDataTag(category="", subject="")
 
 
 def personal[F: models.Field](
-    field: F, category: str, *, subject: str = SUBJECT_CONTACT, free_text: bool = False
+    field: F,
+    category: str,
+    *,
+    subject: str = SUBJECT_CONTACT,
+    free_text: bool = False,
+    subfields: str = "",
 ) -> F:
-    """Marks a model field as holding personal data of `category` about `subject`."""
+    """Marks a model field as holding personal data of `category` about `subject`.
+    `subfields`: dotted path of a function returning the field's PersonalSubfields."""
     if subject not in SUBJECTS:
         raise ValueError(f"unknown data subject {subject!r}; expected one of {SUBJECTS}")
-    field.personal_data = PersonalDataTag(category, subject, free_text)  # type: ignore[attr-defined]
+    field.personal_data = PersonalDataTag(category, subject, free_text, subfields)  # type: ignore[attr-defined]
     return field
 
 

@@ -1,28 +1,104 @@
-"""The data map, derived from the field annotations: never typed in a second time."""
+"""The data map, derived from the field annotations, the custom-field definitions, the
+taxonomy table and the role table: never typed in a second time."""
 
+import csv
+import io
+import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.apps import apps
 from django.db import models
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.text import capfirst
 
-from steward.core.personal_data import NOT_PERSONAL, tag_of
-from steward.inventory.categories import CATEGORIES
+from steward.core.personal_data import (
+    NOT_PERSONAL,
+    SUBJECT_CONTACT,
+    SUBJECT_MENTIONED,
+    SUBJECT_STAFF,
+    PersonalSubfield,
+    tag_of,
+)
+from steward.inventory.access import Reader, readers_text, who_can_see
+from steward.inventory.models import DataCategory
+from steward.inventory.taxonomy import BUILTIN_CATEGORIES, category_covers
 
 # Fields every BaseModel has; they identify and date a record, and hold nothing about a person.
 _STRUCTURAL = {"id", "created_at", "updated_at"}
 
+# Recipients and retention are the lawful-processing and retention work's; until they
+# exist the map says so instead of showing an empty promise.
+WHERE_IT_GOES_NOTE = (
+    "Recipients and retention periods appear here with the lawful-processing and retention "
+    "work; until then nothing is recorded about where a field goes."
+)
+
+
+SUBJECT_LABELS = {
+    SUBJECT_CONTACT: "Contact",
+    SUBJECT_STAFF: "Staff",
+    SUBJECT_MENTIONED: "Anyone mentioned",
+}
+
 
 @dataclass(frozen=True)
 class MappedField:
-    """One personal-data field: where it lives and what it holds."""
+    """One personal-data field: where it lives, what it holds, whose it is, who sees it."""
 
     model: str  # app_label.ModelName
-    field: str
+    model_name: str
+    field: str  # "email", or "custom.<key>" for a custom field
+    verbose_name: str
     category: str
     category_label: str
     sensitivity: str
+    concerns_children: bool
     subject: str
     free_text: bool
+    readers: tuple[Reader, ...]
+
+    @property
+    def path(self) -> str:
+        return f"{self.model}.{self.field}"
+
+    @property
+    def subject_label(self) -> str:
+        return SUBJECT_LABELS.get(self.subject, self.subject)
+
+    @property
+    def readers_text(self) -> str:
+        return readers_text(self.readers)
+
+    def as_dict(self) -> dict:
+        """The row as the exports write it."""
+        return {
+            "model": self.model,
+            "model_name": self.model_name,
+            "field": self.field,
+            "verbose_name": self.verbose_name,
+            "category": self.category,
+            "category_label": self.category_label,
+            "sensitivity": self.sensitivity,
+            "concerns_children": self.concerns_children,
+            "subject": self.subject,
+            "free_text": self.free_text,
+            "who_can_see": [{"role": r.role, "records": r.records} for r in self.readers],
+        }
+
+
+@dataclass(frozen=True)
+class DataMapFilters:
+    """Narrows the map: a sensitivity, and a category with everything inside it."""
+
+    sensitivity: str = ""
+    category: str = ""
+
+    def admits(self, row: MappedField) -> bool:
+        if self.sensitivity and row.sensitivity != self.sensitivity:
+            return False
+        return not self.category or category_covers(self.category, row.category)
 
 
 def personal_data_models(app_configs=None) -> list[type[models.Model]]:
@@ -45,24 +121,93 @@ def unannotated_fields(model: type[models.Model]) -> list[str]:
     ] + [f.name for f in model._meta.many_to_many if tag_of(f) is None]
 
 
-def data_map() -> list[MappedField]:
-    """Every field of every model that holds personal data, with its category."""
+def _category_facts(key: str, taxonomy: dict[str, DataCategory]) -> tuple[str, str, bool]:
+    """Label, sensitivity and children flag of a key: the table's row (an operator may
+    have raised a built-in), else the code's constant (a database not yet synced)."""
+    row = taxonomy.get(key)
+    if row is not None:
+        return row.label, row.sensitivity, row.concerns_children
+    builtin = BUILTIN_CATEGORIES.get(key)
+    if builtin is not None:
+        return builtin.label, builtin.sensitivity, builtin.concerns_children
+    # A custom field whose category left the taxonomy: shown as unknown, never as harmless.
+    return key, "unknown", False
+
+
+def data_map(filters: DataMapFilters | None = None) -> list[MappedField]:
+    """Every field of every model that holds personal data, with its category, and one row
+    per custom field inside a field that holds several (Contact.custom)."""
+    taxonomy = {row.key: row for row in DataCategory.objects.all()}
     rows = []
     for model in personal_data_models():
+        label = model._meta.label
+        model_name = capfirst(model._meta.verbose_name)
         for f in [*model._meta.concrete_fields, *model._meta.many_to_many]:
             tag = tag_of(f)
             if tag is None or tag == NOT_PERSONAL:
                 continue
-            label, sensitivity = CATEGORIES.get(tag.category, (tag.category, "unknown"))
-            rows.append(
-                MappedField(
-                    model=model._meta.label,
-                    field=f.name,
-                    category=tag.category,
-                    category_label=label,
-                    sensitivity=str(sensitivity),
-                    subject=tag.subject,
-                    free_text=tag.free_text,
+            entries: list[tuple[str, str, str, bool]] = [
+                (f.name, capfirst(f.verbose_name), tag.category, tag.free_text)
+            ]
+            if tag.subfields:
+                subfields: Iterable[PersonalSubfield] = import_string(tag.subfields)()
+                entries += [
+                    (f"{f.name}.{s.key}", s.verbose_name, s.category, s.free_text)
+                    for s in subfields
+                ]
+            for name, verbose_name, category, free_text in entries:
+                category_label, sensitivity, children = _category_facts(category, taxonomy)
+                rows.append(
+                    MappedField(
+                        model=label,
+                        model_name=model_name,
+                        field=name,
+                        verbose_name=verbose_name,
+                        category=category,
+                        category_label=category_label,
+                        sensitivity=sensitivity,
+                        concerns_children=children,
+                        subject=tag.subject,
+                        free_text=free_text,
+                        readers=who_can_see(label, name),
+                    )
                 )
-            )
+    if filters is not None:
+        rows = [row for row in rows if filters.admits(row)]
     return rows
+
+
+CSV_COLUMNS = (
+    "model", "model_name", "field", "verbose_name", "category", "category_label",
+    "sensitivity", "concerns_children", "subject", "free_text", "who_can_see",
+)  # fmt: skip
+
+
+def data_map_json(rows: list[MappedField]) -> str:
+    """The map as one JSON document: when it was made, the note on where data goes, the rows."""
+    document = {
+        "generated_at": timezone.now().isoformat(timespec="seconds"),
+        "where_it_goes": WHERE_IT_GOES_NOTE,
+        "fields": [row.as_dict() for row in rows],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def data_map_csv(rows: list[MappedField]) -> str:
+    """The map as CSV, one line per field; "who_can_see" as the page words it."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        values = row.as_dict()
+        values["who_can_see"] = row.readers_text
+        for flag in ("concerns_children", "free_text"):
+            values[flag] = "yes" if values[flag] else "no"
+        writer.writerow(_spreadsheet_safe(str(values[column])) for column in CSV_COLUMNS)
+    return out.getvalue()
+
+
+def _spreadsheet_safe(value: str) -> str:
+    # Labels are typed by operators; a spreadsheet would run "=HYPERLINK(...)" as a
+    # formula (OWASP CSV injection). None of the map's values is a number.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

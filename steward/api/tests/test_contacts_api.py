@@ -34,7 +34,7 @@ def test_it_creates_a_contact_with_its_full_set_of_fields(owner, api_as):
         key="shoe_size",
         label="Shoe size",
         field_type="number",
-        category="custom",
+        category="commercial.profile",
     )
 
     response = api_as(owner).post(
@@ -88,7 +88,7 @@ def test_the_contact_schema_lists_every_field_of_a_contact(owner, api_as):
         "id", "given_name", "family_name", "full_name", "email", "additional_emails", "phone",
         "additional_phones", "job_title", "organisation", "street", "postal_code", "city",
         "region", "country", "date_of_birth", "language", "lifecycle_stage", "source", "tags",
-        "custom", "owner", "team", "created_at", "updated_at",
+        "custom", "owner", "team", "child_status", "created_at", "updated_at",
     }  # fmt: skip
     assert set(body) == expected
     datetime.datetime.fromisoformat(body["created_at"])

@@ -59,7 +59,11 @@ def _ids(op):
 def world(owner, admin):
     """One record of each kind, visible to the administrator the requests act as."""
     custom_field_create(
-        actor=SystemActor("test"), key="size", label="Size", field_type="number", category="custom"
+        actor=SystemActor("test"),
+        key="size",
+        label="Size",
+        field_type="number",
+        category="commercial.profile",
     )
     pipeline = pipeline_create(actor=SystemActor("test"), name="Sales", is_default=True)
     contact = ContactFactory(owner=owner, team=owner.team)

@@ -236,7 +236,10 @@ def test_the_contact_page_shows_fields_addresses_deals_and_timeline(as_owner, ow
         custom={"shoe_size": "42"},
     )
     CustomFieldDefinition.objects.create(
-        key="shoe_size", label="Shoe size", field_type=CustomFieldType.TEXT, category="custom"
+        key="shoe_size",
+        label="Shoe size",
+        field_type=CustomFieldType.TEXT,
+        category="commercial.profile",
     )
     ContactMethod.objects.create(contact=contact, kind="email", value="mara@example.com")
     DealFactory(contact=contact, owner=owner, team=owner.team, title="Fleet renewal")
@@ -317,7 +320,10 @@ def _form_data(**fields) -> dict:
 def test_it_creates_a_contact_with_tags_an_organisation_and_custom_fields(as_owner, owner):
     organisation = _organisation_of(owner, name="Granite Energy", domain="granite.example.org")
     CustomFieldDefinition.objects.create(
-        key="newsletter_since", label="Since", field_type=CustomFieldType.DATE, category="custom"
+        key="newsletter_since",
+        label="Since",
+        field_type=CustomFieldType.DATE,
+        category="commercial.profile",
     )
 
     response = as_owner.post(
@@ -393,7 +399,7 @@ def test_an_unknown_or_invisible_organisation_is_refused(as_owner, outsider):
 
 def test_a_bad_custom_value_is_shown_on_its_field(as_owner):
     CustomFieldDefinition.objects.create(
-        key="seats", label="Seats", field_type=CustomFieldType.NUMBER, category="custom"
+        key="seats", label="Seats", field_type=CustomFieldType.NUMBER, category="commercial.profile"
     )
 
     response = as_owner.post(
@@ -447,10 +453,14 @@ def test_saving_an_unchanged_edit_form_writes_nothing(as_owner, owner):
 
     system = SystemActor("test")
     custom_field_create(
-        actor=system, key="seats", label="Seats", field_type="number", category="custom"
+        actor=system, key="seats", label="Seats", field_type="number", category="commercial.profile"
     )
     custom_field_create(
-        actor=system, key="newsletter", label="News", field_type="boolean", category="custom"
+        actor=system,
+        key="newsletter",
+        label="News",
+        field_type="boolean",
+        category="commercial.profile",
     )
     organisation = _organisation_of(owner, name="Tidal Works", domain="tidal.example.org")
     contact = contact_create(

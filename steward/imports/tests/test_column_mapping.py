@@ -165,7 +165,7 @@ def test_a_column_named_like_a_custom_field_maps_to_it():
         key="vat_id",
         label="VAT number",
         field_type="text",
-        category="custom",
+        category="commercial.profile",
     )
 
     assert _targets(["Email", "VAT number", "Shoe size"]) == {

@@ -29,7 +29,7 @@ def people(importer, other_importer):
         key="vat_id",
         label="VAT number",
         field_type="text",
-        category="custom",
+        category="commercial.profile",
     )
     engines = OrganisationFactory(name="Analytical Engines", owner=importer, team=importer.team)
     ada = ContactFactory(

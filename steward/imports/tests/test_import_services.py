@@ -188,7 +188,7 @@ def test_a_custom_field_column_is_imported_into_the_custom_values(importer):
         key="newsletter",
         label="Newsletter",
         field_type="boolean",
-        category="custom",
+        category="commercial.profile",
     )
 
     run_import(importer, "Email,Newsletter\nada@example.org,ja\nalan@example.org,no\n")
