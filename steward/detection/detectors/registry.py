@@ -175,6 +175,6 @@ def _load_detectors() -> None:
     # `import registry` cheap and free of cycles.
     global _loaded
     if not _loaded:
-        from steward.detection.detectors import patterns, people  # noqa: F401
+        from steward.detection.detectors import lexicons, patterns, people  # noqa: F401
 
         _loaded = True
