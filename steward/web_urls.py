@@ -9,4 +9,5 @@ urlpatterns = [
     path("activities/", include("steward.activities.urls")),
     path("deals/", include("steward.deals.urls")),
     path("import/", include("steward.imports.urls")),
+    path("inventory/", include("steward.inventory.urls")),
 ]

@@ -174,7 +174,17 @@ def data_map(filters: DataMapFilters | None = None) -> list[MappedField]:
                 )
     if filters is not None:
         rows = [row for row in rows if filters.admits(row)]
-    return rows
+    return _customers_first(rows)
+
+
+def _customers_first(rows: list[MappedField]) -> list[MappedField]:
+    """Models holding data about contacts first, then those about anyone mentioned, then
+    staff; in app order within each, fields in model order."""
+    rank = {SUBJECT_CONTACT: 0, SUBJECT_MENTIONED: 1, SUBJECT_STAFF: 2}
+    model_rank: dict[str, int] = {}
+    for row in rows:
+        model_rank[row.model] = min(model_rank.get(row.model, 9), rank.get(row.subject, 9))
+    return sorted(rows, key=lambda row: model_rank[row.model])
 
 
 CSV_COLUMNS = (

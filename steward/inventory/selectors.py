@@ -7,7 +7,12 @@ from django.core.exceptions import ValidationError
 
 from steward.core.errors import NotFound
 from steward.inventory.models import DataCategory
-from steward.inventory.taxonomy import RECORD_KEEPING_KEYS, category_covers, parent_of
+from steward.inventory.taxonomy import (
+    BUILTIN_CATEGORIES,
+    RECORD_KEEPING_KEYS,
+    category_covers,
+    parent_of,
+)
 
 
 @dataclass(frozen=True)
@@ -20,17 +25,21 @@ class CategoryNode:
 
 
 def category_list() -> list[DataCategory]:
-    """Every category in tree order: each parent before its children, siblings by label.
-    Sorted here, not by the database: a collation may order "contact.email" and "contacts"
-    either way, and the tree must not depend on it."""
+    """Every category in tree order: each parent before its children; siblings built in
+    first, in the order code lists them (identity, contact, ... special, criminal,
+    children), then an operator's by label. Sorted here, not by the database: a collation
+    may order "contact.email" and "contacts" either way, and the tree must not depend on it."""
     rows = {row.key: row for row in DataCategory.objects.all()}
+    builtin_order = {key: i for i, key in enumerate(BUILTIN_CATEGORIES)}
 
-    def path(key: str) -> tuple[str, ...]:
+    def place(key: str) -> tuple[int, str]:
+        if key in builtin_order:
+            return builtin_order[key], ""
+        return len(builtin_order), rows[key].label.casefold() if key in rows else key
+
+    def path(key: str) -> tuple[tuple[int, str], ...]:
         parts = key.split(".")
-        return tuple(
-            (rows[k].label.casefold() if k in rows else k)
-            for k in (".".join(parts[: i + 1]) for i in range(len(parts)))
-        )
+        return tuple(place(".".join(parts[: i + 1])) for i in range(len(parts)))
 
     return sorted(rows.values(), key=lambda row: (path(row.key), row.key))
 
