@@ -11,6 +11,7 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
 from steward.activities.choices import ActivityKind
+from steward.children.choices import ChildStatus
 from steward.contacts.choices import ContactMethodKind, LifecycleStage, Source
 from steward.contacts.selectors import CONTACT_SORTS
 from steward.deals.choices import StageOutcome
@@ -175,6 +176,11 @@ class ContactOut(Schema):
     custom: dict[str, Any]
     owner: UUID | None
     team: UUID | None
+    child_status: ChildStatus = Field(
+        description="Art. 8: child (below the age of digital consent of the contact's "
+        "country), adult, or unknown (no date of birth). Derived from date_of_birth and "
+        "country; read-only."
+    )
     created_at: datetime.datetime
     updated_at: datetime.datetime
 
@@ -218,6 +224,7 @@ class ContactListParams(ChangedSinceParams):
     organisation: UUID | None = Field(None, description="Organisation id")
     tag: Text(50) = Field("", description="Tag name")
     country: CountryCode = ""
+    child_status: ChildStatus | None = Field(None, description="Art. 8 status")
     sort: ContactSort = "name"
 
 

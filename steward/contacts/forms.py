@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django_countries import countries
 
+from steward.children.choices import ChildStatus
 from steward.contacts.choices import ContactMethodKind, CustomFieldType, LifecycleStage, Source
 from steward.contacts.models import Contact, CustomFieldDefinition, Organisation
 from steward.contacts.normalise import normalise_email, normalise_phone
@@ -109,6 +110,16 @@ class ContactListForm(PlainLabelsForm):
         choices=_blank_choice(list(countries), "Any country"),
         widget=QuickSelect,
     )
+    child = forms.ChoiceField(
+        required=False,
+        label="Age (Art. 8)",
+        choices=[
+            ("", "Any age"),
+            (ChildStatus.CHILD, "Children"),
+            (ChildStatus.UNKNOWN, "Age unknown"),
+            (ChildStatus.ADULT, "Adults"),
+        ],
+    )
     organisation = forms.UUIDField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
         required=False, choices=[(key, key) for key in CONTACT_SORTS], widget=forms.HiddenInput
@@ -141,6 +152,7 @@ class ContactListForm(PlainLabelsForm):
             organisation_id=str(organisation) if organisation else "",
             tag=self._value("tag") or "",
             country=self._value("country") or "",
+            child_status=self._value("child") or "",
             sort=self._value("sort") or "name",
         )
 
@@ -152,7 +164,7 @@ class ContactListForm(PlainLabelsForm):
         filters = self.filters()
         return any(
             (filters.search, filters.lifecycle_stage, filters.owner_id, filters.tag)
-            + (filters.country, filters.organisation_id)
+            + (filters.country, filters.organisation_id, filters.child_status)
         )
 
 

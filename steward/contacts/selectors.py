@@ -51,6 +51,7 @@ class ContactFilters:
     organisation_id: str = ""
     tag: str = ""
     country: str = ""
+    child_status: str = ""  # Art. 8: "child", "adult" or "unknown"
     sort: str = "name"
     extra: dict = field(default_factory=dict)
 
@@ -126,6 +127,8 @@ def contact_list(*, actor: Actor, filters: ContactFilters | None = None) -> Quer
         qs = qs.filter(tags__name=filters.tag.strip().lower())
     if filters.country:
         qs = qs.filter(country=filters.country.upper())
+    if filters.child_status:
+        qs = qs.filter(child_status=filters.child_status)
     return qs.order_by(*_contact_ordering(filters))
 
 

@@ -105,6 +105,13 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="steward.imports.tasks.import_jobs_resume_task",
         every=timedelta(minutes=5),
     ),
+    PeriodicJob(
+        # Art. 8: children whose birthday it is reach the age of digital consent; just after
+        # local midnight, so nobody is an adult for a day before the records say so.
+        name="child-status-daily",
+        task="steward.children.tasks.child_status_daily_task",
+        daily_at=time(0, 5),
+    ),
 ]
 
 

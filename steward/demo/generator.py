@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -28,6 +28,8 @@ from django.utils import timezone
 from steward.activities.choices import ActivityKind
 from steward.activities.models import Activity
 from steward.audit.events import audit_record_many
+from steward.children.selectors import consent_ages
+from steward.children.status import child_status_for
 from steward.contacts.choices import LifecycleStage, Source
 from steward.contacts.models import Contact, Organisation, Tag
 from steward.contacts.services import organisation_create, tag_get_or_create
@@ -193,6 +195,13 @@ def _moment_in_past_year(rng: random.Random, now: datetime) -> datetime:
     return now - YEAR * (rng.random() ** 1.6)
 
 
+def _date_of_birth(rng: random.Random, now: datetime) -> date:
+    # Mostly working-age adults, and a few teenagers (a student newsletter) so that the
+    # Art. 8 badge and the "Children" filter have someone to show.
+    years = rng.uniform(12, 18) if rng.random() < 0.05 else rng.uniform(20, 70)
+    return (now - timedelta(days=years * 365.25)).date()
+
+
 def _contacts(
     rng: random.Random,
     now: datetime,
@@ -208,6 +217,9 @@ def _contacts(
     sources = list(Source.values)
     source_weights = (30, 15, 20, 5, 10, 15, 5)
     written = 0
+    # Written without the contact services, so the Art. 8 status is computed here, by the
+    # same function and table they use.
+    ages, today = consent_ages(), timezone.localdate(now)
     while written < count:
         size = min(BATCH, count - written)
         batch, when, tagged = [], [], []
@@ -218,6 +230,8 @@ def _contacts(
             owner = rng.choice(owners) if owners else None
             city, postal_prefix = rng.choice(locale.cities)
             has_address = rng.random() < 0.6
+            date_of_birth = _date_of_birth(rng, now) if rng.random() < 0.3 else None
+            child = child_status_for(date_of_birth, locale.country, today, ages)
             contact = Contact(
                 given_name=given,
                 family_name=family,
@@ -229,6 +243,9 @@ def _contacts(
                 postal_code=_postal_code(rng, postal_prefix) if has_address else "",
                 city=city,
                 country=locale.country,
+                date_of_birth=date_of_birth,
+                child_status=child.status,
+                child_status_changes_on=child.changes_on,
                 language=locale.language,
                 lifecycle_stage=rng.choices(stages, weights=stage_weights)[0],
                 source=rng.choices(sources, weights=source_weights)[0],

@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from steward.audit.context import audit_context
 from steward.audit.events import audit_record, audit_record_many, audit_value
+from steward.children.selectors import consent_ages
+from steward.children.status import child_status_for
 from steward.contacts.choices import ContactMethodKind, Source
 from steward.contacts.models import Contact, ContactMethod, Organisation, Tag
 from steward.core.actor import Actor, SystemActor, actor_user
@@ -77,6 +79,8 @@ CONTACT_COLUMNS = (
     "given_name", "family_name", "email", "phone", "job_title", "street", "postal_code",
     "city", "region", "country", "date_of_birth", "language", "lifecycle_stage",
 )  # fmt: skip
+# Derived from each row's date of birth and country (Art. 8), computed as the row is written.
+CHILD_STATUS_COLUMNS = ("child_status", "child_status_changes_on")
 
 
 # ---------------------------------------------------------------- state machine
@@ -500,10 +504,13 @@ class _ChunkWriter:
         self.organisations: dict[str, Any] = {}
         self.organisations_loaded = False
         self.tags: dict[str, Any] = {}
+        # Art. 8: the age table and the day a row's child status is computed for (per chunk).
+        self.ages: dict[str, int] = {}
+        self.today = timezone.localdate()
         self.update = job.on_duplicate == DuplicatePolicy.UPDATE
         self.insert = BatchInsert(
             Contact,
-            ("id", *CONTACT_COLUMNS, "organisation", "custom"),
+            ("id", *CONTACT_COLUMNS, "organisation", "custom", *CHILD_STATUS_COLUMNS),
             constant_columns=("created_at", "updated_at", "source", "owner", "team"),
         )
         self.insert_tag_links = BatchInsert(Contact.tags.through, ("contact", "tag"))
@@ -540,6 +547,7 @@ class _ChunkWriter:
             # Another run got here first (a retried task racing the original).
             raise Conflict("This import is being written by another run.")
         counts = _ChunkCounts()
+        self.ages, self.today = consent_ages(), timezone.localdate()
         existing = self._existing([row.email for row in rows if row.email])
         new_rows: list[ParsedRow] = []
         for row in rows:
@@ -596,9 +604,13 @@ class _ChunkWriter:
         links = []
         methods = []
         defaults = self.defaults
+        ages, today = self.ages, self.today
         for row in rows:
             pk = uuid.uuid4()
             fields = row.fields
+            child = child_status_for(
+                fields.get("date_of_birth"), fields.get("country"), today, ages
+            )
             values.append(
                 (
                     pk,
@@ -608,6 +620,8 @@ class _ChunkWriter:
                     ),
                     organisation_ids[row.organisation.casefold()] if row.organisation else None,
                     row.custom,
+                    child.status.value,
+                    child.changes_on,
                 )
             )
             stubs.append(_stub(Contact, pk))
@@ -693,6 +707,23 @@ class _ChunkWriter:
 
     # -- updating
 
+    def _child_status_changes(self, contact: Contact, values: dict, changes: dict) -> None:
+        """Adds the contact's new child status (Art. 8) to an update that changes its date
+        of birth or country, so that it is written and audited with them."""
+        child = child_status_for(
+            values.get("date_of_birth", contact.date_of_birth),
+            values.get("country", contact.country.code),
+            self.today,
+            self.ages,
+        )
+        for name, value in (
+            ("child_status", child.status.value),
+            ("child_status_changes_on", child.changes_on),
+        ):
+            if getattr(contact, name) != value:
+                changes[name] = [audit_value(getattr(contact, name)), audit_value(value)]
+                values[name] = value
+
     def _update_contact(self, contact: Contact, row: ParsedRow) -> bool:
         """Fills `contact` with the row's non-empty values; returns False when nothing
         would change (no write, no audit: re-importing a file is a no-op)."""
@@ -702,6 +733,8 @@ class _ChunkWriter:
             if getattr(contact, name) != value:
                 changes[name] = [audit_value(getattr(contact, name)), audit_value(value)]
                 values[name] = value
+        if "date_of_birth" in values or "country" in values:
+            self._child_status_changes(contact, values, changes)
         if row.organisation:
             organisation_id = self._organisation_ids({row.organisation})[
                 row.organisation.casefold()

@@ -57,6 +57,7 @@ def list_contacts(request: HttpRequest, filters: Query[ContactListParams], page:
             organisation_id=str(filters.organisation or ""),
             tag=filters.tag,
             country=filters.country,
+            child_status=filters.child_status or "",
             sort=filters.sort,
         ),
     )
