@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from steward.activities.choices import ActivityKind
@@ -11,11 +12,14 @@ from steward.core.errors import NotFound, ValidationFailed
 from steward.core.permissions import require
 from steward.core.scoping import may_see
 from steward.core.writes import create_audited, delete_audited, editable_fields, update_audited
+from steward.detection.services import findings_refresh_for
 
 ACTIVITY_FIELDS = (
     "kind", "subject", "body", "contact", "organisation", "deal", "occurred_at", "due_at",
     "completed_at", "owner", "team",
 )  # fmt: skip
+# The free text detection reads when it changes (steward.detection).
+SCANNED_FIELDS = ("subject", "body")
 
 
 def _check_links(actor: Actor, data: dict[str, Any]) -> None:
@@ -55,7 +59,11 @@ def activity_log(*, actor: Actor, data: dict[str, Any]) -> Activity:
         data.setdefault("owner", actor_user(actor))
         data.setdefault("team", actor.team)
     data["author"] = actor_user(actor)
-    return create_audited(actor=actor, model=Activity, data=data, action="activity.logged")
+    with transaction.atomic():
+        activity = create_audited(actor=actor, model=Activity, data=data, action="activity.logged")
+        # Personal data in the free text (issue 3), stored with the entry.
+        findings_refresh_for(actor=actor, record=activity, fields=SCANNED_FIELDS, created=True)
+    return activity
 
 
 def activity_update(*, actor: Actor, activity: Activity, data: dict[str, Any]) -> Activity:
@@ -65,7 +73,14 @@ def activity_update(*, actor: Actor, activity: Activity, data: dict[str, Any]) -
     editable_fields(Activity, data, ACTIVITY_FIELDS)
     merged = {k: getattr(activity, k) for k in ACTIVITY_FIELDS} | data
     _check_links(actor, merged)
-    return update_audited(actor=actor, instance=activity, data=data, action="activity.updated")
+    changed = [f for f in SCANNED_FIELDS if f in data and data[f] != getattr(activity, f)]
+    with transaction.atomic():
+        activity = update_audited(
+            actor=actor, instance=activity, data=data, action="activity.updated"
+        )
+        if changed or "contact" in data:
+            findings_refresh_for(actor=actor, record=activity, fields=changed)
+    return activity
 
 
 def task_complete(*, actor: Actor, activity: Activity) -> Activity:

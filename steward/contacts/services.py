@@ -19,6 +19,8 @@ from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.permissions import require
 from steward.core.scoping import may_see
 from steward.core.writes import create_audited, delete_audited, editable_fields, update_audited
+from steward.detection.services import findings_forget_field, findings_refresh_for
+from steward.detection.sources import changed_subfields
 from steward.inventory.selectors import is_custom_field_category
 
 CONTACT_FIELDS = (
@@ -106,6 +108,8 @@ def contact_create(*, actor: Actor, data: dict[str, Any], tags: list[str] | None
                 actor=actor, model=Contact, data=data, action="contact.created", m2m=m2m
             )
             contact_child_status_refresh(actor=actor, contacts=[contact])  # Art. 8
+            if contact.custom:  # personal data in free-text values (issue 3)
+                findings_refresh_for(actor=actor, record=contact, fields=["custom"], created=True)
             return contact
     except IntegrityError:
         # Lost a race with a concurrent create of the same address.
@@ -125,11 +129,14 @@ def contact_update(
     try:
         with transaction.atomic():
             m2m = {"tags": _tags_for(actor, tags)} if tags is not None else None
+            custom_before = contact.custom
             contact = update_audited(
                 actor=actor, instance=contact, data=data, action="contact.updated", m2m=m2m
             )
             if "date_of_birth" in data or "country" in data:
                 contact_child_status_refresh(actor=actor, contacts=[contact])  # Art. 8
+            if changed := changed_subfields("custom", custom_before, contact.custom):
+                findings_refresh_for(actor=actor, record=contact, fields=changed)  # issue 3
             return contact
     except IntegrityError:
         raise _duplicate_email_error(data.get("email", "")) from None
@@ -372,6 +379,10 @@ def custom_field_delete(*, actor: Actor, definition: CustomFieldDefinition) -> i
             instance=current,
             action="custom_field.deleted",
             fields=CUSTOM_FIELD_AUDITED,
+        )
+        # What detection found in the values goes with them.
+        findings_forget_field(
+            actor=actor, record_type="contacts.contact", field_name=f"custom.{key}"
         )
     return removed
 

@@ -23,15 +23,19 @@ _CRM_DELETE = {"contacts.delete", "organisations.delete", "activities.delete", "
 # administrator and the DPO.
 _INVENTORY_READ = {"inventory.view"}
 _INVENTORY_MANAGE = {"inventory.view", "inventory.manage"}
+# Art. 9: who sees the evidence of special-category findings (and reviews them). Everyone
+# else sees nothing of it; the protection work makes this configurable.
+_SPECIAL_CATEGORY = {"special_category.view"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
         _CRM_WRITE
         | _CRM_DELETE
         | _INVENTORY_MANAGE
+        | _SPECIAL_CATEGORY
         | {"contacts.import", "contacts.export", "staff.manage"}
     ),
-    Role.DPO: frozenset(_INVENTORY_MANAGE | {"contacts.export"}),
+    Role.DPO: frozenset(_INVENTORY_MANAGE | _SPECIAL_CATEGORY | {"contacts.export"}),
     Role.MANAGER: frozenset(
         _CRM_WRITE | _CRM_DELETE | _INVENTORY_READ | {"contacts.import", "contacts.export"}
     ),
@@ -56,6 +60,8 @@ RECORD_READ: dict[str, tuple[str | None, str]] = {
     "contacts.ContactMethod": (None, "scoped"),
     "contacts.Organisation": (None, "scoped"),
     "activities.Activity": (None, "scoped"),
+    # Findings of personal data in free text, with their evidence (steward.detection).
+    "detection.PersonalDataFinding": ("special_category.view", "scoped"),
     "deals.Deal": (None, "scoped"),
     # Staff names and addresses appear to everyone as owners and authors.
     "staff.User": (None, "all"),
