@@ -81,7 +81,8 @@ _PHONE_WORDS = words_regex(
     r"nummer", r"zentrale", r"telephone", r"tel", r"portable", r"fixe", r"numero", r"joindre",
     r"appeler", r"rappeler", r"appel", r"standard", r"au",
 )  # fmt: skip
-_MONEY_OR_UNIT_BEFORE = re.compile(r"(?:[€$£¥]|eur|usd|gbp|chf|fr\.|rs\.?)\s*$")
+_MONEY_OR_UNIT_BEFORE = re.compile(r"(?:[€$£¥]|(?<!\w)(?:eur|usd|gbp|chf|fr\.|rs\.?))\s*$")
+_IPV4_SHAPE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _MONEY_OR_UNIT_AFTER = re.compile(
     r"^\s*(?:[€$£¥%‰]|eur\b|euro|usd\b|gbp\b|chf\b|dollar|pound|kg\b|g\b|km\b|m\b|m²|m2\b|"
     r"cm\b|mm\b|l\b|units?\b|pcs\b|stuck|stk\b|pieces?\b|items?\b|seats?\b|licen[cs]es?\b|"
@@ -117,7 +118,11 @@ def find_phones(text: str, language: str) -> Iterator[Finding]:
         digits = sum(char.isdigit() for char in candidate)
         if not 7 <= digits <= 15:
             continue
-        if _DATE_INSIDE.search(candidate) or _THOUSANDS.fullmatch(candidate):
+        if (
+            _DATE_INSIDE.search(candidate)
+            or _THOUSANDS.fullmatch(candidate)
+            or _IPV4_SHAPE.fullmatch(candidate)
+        ):
             continue
         window = before(text, start, 40)
         if _MONEY_OR_UNIT_BEFORE.search(window) or _MONEY_OR_UNIT_AFTER.match(after(text, end)):
@@ -294,6 +299,8 @@ class _IdFormat:
     is_valid: Callable[[str], bool]
     bare: float | None
     with_context: float
+    # Digit-only shapes are skipped in notes without a run of six digits (most notes).
+    digits_only: bool = True
 
 
 def _id_shape(body: str) -> re.Pattern[str]:
@@ -339,6 +346,7 @@ _NATIONAL_IDS = (
         _checked(it_codicefiscale.is_valid),
         0.95,
         0.98,
+        digits_only=False,
     ),
     # UK National Insurance numbers have no checksum, but their shape (two letters from a
     # restricted set, six digits, A-D) is specific enough on its own.
@@ -362,23 +370,25 @@ def find_national_ids(text: str, language: str) -> Iterator[Finding]:
     if not _DIGIT.search(text):
         return
     taken: list[tuple[int, int]] = []
-    if _has_digit_run(text, 6):
-        for shape in _NATIONAL_IDS:
-            for match in shape.pattern.finditer(text):
-                start, end = match.span(1)
-                if any(s < end and start < e for s, e in taken) or not shape.is_valid(
-                    match.group(1)
-                ):
-                    continue
-                window = before(text, start, 50)
-                context = last_match_end(_ID_WORDS, window)
-                if context < 0 and shape.bare is None:
-                    continue
-                if last_match_end(REFERENCE_WORDS, window) > context:
-                    continue
-                taken.append((start, end))
-                confidence = shape.with_context if context >= 0 else shape.bare
-                yield Finding("national_id", start, end, confidence, match.group(1), shape.name)
+    digit_run = _has_digit_run(text, 6)
+    for shape in _NATIONAL_IDS:
+        if shape.digits_only and not digit_run:
+            continue
+        for match in shape.pattern.finditer(text):
+            start, end = match.span(1)
+            if any(s < end and start < e for s, e in taken):
+                continue
+            if not shape.is_valid(match.group(1)):
+                continue
+            window = before(text, start, 50)
+            context = last_match_end(_ID_WORDS, window)
+            if context < 0 and shape.bare is None:
+                continue
+            if last_match_end(REFERENCE_WORDS, window) > context:
+                continue
+            taken.append((start, end))
+            confidence = shape.with_context if context >= 0 else shape.bare
+            yield Finding("national_id", start, end, confidence, match.group(1), shape.name)
     for match in _PASSPORT_NUMBER.finditer(text):
         start, end = match.span(1)
         value = match.group(1)
@@ -395,11 +405,27 @@ _IPV4 = re.compile(
     r"(?![\w/]|\.\d)"
 )
 _IPV6 = re.compile(r"(?<![\w:.])([0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7})(?![\w:])")
-_VERSION_BEFORE = re.compile(r"(?:version|versions|release|build|firmware|v|ver\.?|v\.)\s*$")
+_VERSION_BEFORE = re.compile(
+    r"(?:version|versions|release|build|firmware|v|ver\.?|v\.|upgrade(?:d)?(?: to)?|update(?:d)?"
+    r"(?: to| auf)?|patch(?:ed)?(?: to)?|mise a jour(?: en| vers)?|aktualisiert(?: auf)?|"
+    r"installed|installiert|installee?|release notes)\s*$"
+)
+_IP_WORDS = words_regex(
+    r"ip", r"ips", r"address", r"adresse", r"from", r"von", r"aus", r"depuis", r"login", r"logged",
+    r"log-?in", r"connexion", r"zugriff", r"zugriffe", r"acces", r"access", r"blocked", r"gesperrt",
+    r"bloquee?", r"host", r"client",
+)  # fmt: skip
+_PERSONAL_DEVICE_WORDS = words_regex(
+    r"home", r"laptop", r"pc", r"computer", r"device", r"phone", r"her", r"his", r"their", r"user",
+    r"customer", r"kunde", r"kundin", r"client", r"cliente", r"login", r"logged in", r"signed in",
+    r"zuhause", r"privat", r"domicile", r"personnel", r"personal",
+)  # fmt: skip
 _INFRASTRUCTURE_WORDS = words_regex(
     r"server", r"proxy", r"gateway", r"router", r"firewall", r"dns", r"subnet",
     r"data ?cent(?:re|er)", r"datacenter", r"rechenzentrum", r"serveur", r"passerelle",
-    r"whitelist", r"allowlist",
+    r"whitelist", r"allowlist", r"load ?balancer", r"balancer", r"nas", r"printer", r"vpn",
+    r"internal", r"intranet", r"lan", r"network", r"\w*netz", r"\w*netzwerk", r"reseau",
+    r"drucker", r"imprimante", r"switch", r"cluster", r"kubernetes", r"docker", r"vm",
 )  # fmt: skip
 
 
@@ -410,6 +436,11 @@ def find_ip_addresses(text: str, language: str) -> Iterator[Finding]:
             start, end = match.span(1)
             window = before(text, start, 40)
             if _VERSION_BEFORE.search(window):
+                continue
+            # "3.2.1.5" with no word about addresses nearby is a version number: real
+            # addresses rarely have four small parts.
+            parts = [int(part) for part in match.group(1).split(".")]
+            if max(parts) <= 20 and not _IP_WORDS.search(window):
                 continue
             confidence = _ip_confidence(ipaddress.IPv4Address(match.group(1)), window)
             if confidence:
@@ -445,7 +476,8 @@ def _ip_confidence(address: ipaddress.IPv4Address | ipaddress.IPv6Address, windo
             if network.version == address.version
         )
         if not documentation:
-            return 0.4 if infrastructure else 0.6
+            personal = _PERSONAL_DEVICE_WORDS.search(window) is not None
+            return 0.7 if personal and not infrastructure else 0.4
     return 0.45 if infrastructure else 0.9
 
 

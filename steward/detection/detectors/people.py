@@ -13,8 +13,8 @@ from steward.detection.detectors.wordlists import data_file, words
 
 # --- names -------------------------------------------------------------------------------
 
-_UPPER = "A-ZÀ-ÖØ-ÞŁŚŻŹĆŃŠŽČ"
-_LOWER = "a-zà-öø-ÿßłśżźćńąęóšžčě"
+_UPPER = "A-ZÀ-ÖØ-ÞŁŚŻŹĆŃŠŽČŘĎŤŇİĞŞŐŰĂȘȚ"
+_LOWER = "a-zà-öø-ÿßłśżźćńąęóšžčěřďťňůığşőűășțėįųū"
 # One capitalised name word: "Müller", "O'Connor", "Jean-Pierre", "McDonald".
 _NAME_WORD = (
     rf"[{_UPPER}][{_LOWER}]*(?:['’][{_UPPER}])?[{_LOWER}]+(?:[{_UPPER}][{_LOWER}]+)?"
@@ -47,17 +47,27 @@ _NOT_A_SURNAME = words(
     "Health Foundation Stiftung Institute Institut Trust Council Church Kirche Église "
     "Solutions Consulting Services Systems Software Technologies Partners Holding "
     "Airport Station Hotel Centre Center Museum Stadium Arena Motors Pharma Pharmaceuticals "
-    "Medical Care Homes Energy Capital Ventures Labs Studio Studios Media Records"
+    "Medical Care Homes Energy Capital Ventures Labs Studio Studios Media Records Covid"
 )
 # Words after a name that make it an organisation or a place ("Marie Curie Hospital").
 _ORGANISATION_AFTER = re.compile(
-    r"^\s*(?:&|and\b|und\b|et\b|'s\s+(?:Hospital|School|College)|Ltd\b|Limited\b|Inc\b|"
+    r"^\s*(?:&|'s\s+(?:Hospital|School|College)|Ltd\b|Limited\b|Inc\b|"
     r"GmbH\b|AG\b|SA\b|SAS\b|SARL\b|plc\b|LLC\b|KG\b|Bank\b|Group\b|Hospital\b|Clinic\b|"
     r"Klinik\b|Klinikum\b|University\b|Universität\b|School\b|College\b|Foundation\b|"
     r"Stiftung\b|Institute\b|Institut\b|Trust\b|Centre\b|Center\b|Station\b|Airport\b|"
     r"Street\b|Road\b|Avenue\b|Straße\b|Strasse\b|Gymnasium\b|Schule\b|Award\b|Prize\b|"
     r"Preis\b|Prix\b)"
 )
+# Brands named after people: the pair is the brand, not a person in the note.
+_BRANDS = frozenset(
+    {
+        "Mercedes Benz", "Hugo Boss", "Calvin Klein", "Louis Vuitton", "Tommy Hilfiger",
+        "Christian Dior", "Ralph Lauren", "Marc Jacobs", "Jack Daniels", "Johnnie Walker",
+        "Victoria Beckham", "Yves Rocher", "Yves Saint", "Pierre Cardin", "Jean Paul",
+        "Giorgio Armani", "Karl Lagerfeld", "Paul Smith", "Ted Baker", "Max Mara",
+        "Dolce Gabbana", "Ben Sherman", "Marie Claire", "Tim Hortons", "Jimmy Choo",
+    }
+)  # fmt: skip
 _SAINT_BEFORE = re.compile(
     r"(?:\bSt\.?|\bSte\.?|\bSaint|\bSainte|\bSankt|\bSan|\bSanta|\bSão)[\s-]*$"
 )
@@ -130,6 +140,8 @@ def find_people(text: str, language: str) -> Iterator[Finding]:
                 break
         if surname_end is not None:
             if _ORGANISATION_AFTER.match(text[surname_end : surname_end + 20]):
+                continue
+            if " ".join(text[start:surname_end].replace("-", " ").split()[:2]) in _BRANDS:
                 continue
             taken.append((start, surname_end))
             confidence = 0.75 if word in ambiguous else 0.85
@@ -218,7 +230,9 @@ def find_addresses(text: str, language: str) -> Iterator[Finding]:
     for pattern in (_DE_ADDRESS, _FR_ADDRESS, _FR_ADDRESS_NUMBER_AFTER, _EN_ADDRESS):
         for match in pattern.finditer(text):
             start, end = match.span()
-            value = match.group().rstrip(" ,")
+            value = match.group().rstrip(" ,.")
+            if value.endswith((" St", " Rd", " Ave", " Str", " Dr", " Ln", " Pl", " Sq", " Ct")):
+                value += "."  # the abbreviation's own full stop
             end = start + len(value)
             if any(s < end and start < e for s, e in taken):
                 continue
@@ -277,9 +291,14 @@ _AGE = re.compile(
     r"|(?P<a5>\d{1,3})-?jährige[rnms]?"
     r"|im\s+Alter\s+von\s+(?P<a6>\d{1,3})"
     r"|âgée?\s+de\s+(?P<a7>\d{1,3})\s+ans"
-    r"|(?:\(|a\s|aura\s|avoir\s|que\s|fête\s+ses\s)(?P<a8>\d{1,3})\s+ans"
-    r"|(?:ist|wird|erst)\s+(?P<a9>\d{1,2})(?:\s+Jahre)?(?=[\s,.;)])"
-    r"|(?:is|turns|turned|only)\s+(?P<a10>\d{1,2})(?=\s*[,.;)]|\s+(?:and|but|so)\b)"
+    r"|(?:\(|(?<!il y )a\s|aura\s|avoir\s|que\s|f[êe]te(?:ra|rait|ront)?\s+(?:ses|son|leurs?)\s)"
+    r"(?P<a8>\d{1,3})\s+ans"
+    r"|(?:ist|wird|erst)\s+(?P<a9>\d{1,2})(?P<explicit9>\s+Jahre(?:\s+alt)?)?(?=[\s,.;)])"
+    r"|(?:is|only)\s+(?P<a10>\d{1,2})(?P<explicit10>[- ](?:years?|yrs?)[- ]old)?"
+    r"(?=\s*[,.;)]|\s+(?:and|but|so)\b)"
+    r"|(?:turns|turned|turning|feiert\s+(?:seinen|ihren))\s+(?P<a13>\d{1,3})(?:\.?\s+Geburtstag)?"
+    r"(?!\s*(?:%|percent|per cent|Prozent|euros?|€|\$|£|units|orders|items|licen[cs]es|seats|"
+    r"days|weeks|months|Tage|Wochen|Monate))"
     r"|\((?P<a11>\d{1,2})\)"
     r"|age[:\s]+(?P<a12>\d{1,3})"
     r")(?!\w)",
@@ -314,13 +333,18 @@ def find_births(text: str, language: str) -> Iterator[Finding]:
         start, end = match.span(1)
         yield Finding("dob", start, end, 0.75, match.group(), "birth_year")
     for match in _AGE.finditer(text):
-        group = next(name for name, value in match.groupdict().items() if value is not None)
+        group = next(
+            name
+            for name, value in match.groupdict().items()
+            if value is not None and not name.startswith("explicit")
+        )
         age = int(match.group(group))
         start, end = match.span()
         prefix = text[max(0, start - 40) : start]
         if group in ("a11",) and not _PERSON_NOUN_BEFORE.search(prefix):
             continue
-        if group in ("a9", "a10") and age >= _ADULT_AGE:
+        explicit = match.group("explicit9") or match.group("explicit10")
+        if group in ("a9", "a10") and age >= _ADULT_AGE and not explicit:
             # "ist 45", "is 30." alone are too often counts, not ages.
             continue
         if _AGE_OF_A_THING.search(prefix) or not 0 < age < 110:

@@ -97,11 +97,12 @@ def detect(
         return []
     lang = language or guess_language(text)
     wanted_tiers = set(tiers) if tiers is not None else None
+    needed = _needed_for(categories) if categories is not None else None
     findings: list[Finding] = []
     for registered in DETECTORS.values():
         if wanted_tiers is not None and registered.tier not in wanted_tiers:
             continue
-        if categories is not None and not (registered.categories & categories):
+        if needed is not None and not (registered.categories & needed):
             continue
         for finding in registered.find(text, lang):
             findings.append(finding)
@@ -119,6 +120,18 @@ def detect(
 # A name inside an address ("avenue Victor Hugo") or an email address is part of that
 # finding, not a person of its own.
 _PART_OF = {"person": ("address", "email")}
+
+
+def _needed_for(categories: set[str]) -> set[str]:
+    """The categories whose detectors must run to answer for `categories`: the ones that
+    can claim the same characters (an IBAN is not a phone number, a name in an address is
+    part of the address)."""
+    needed = set(categories)
+    for category in categories:
+        needed.update(_PART_OF.get(category, ()))
+    if needed & set(_OVERLAP_PRIORITY):
+        needed.update(_OVERLAP_PRIORITY)
+    return needed
 
 
 def _drop_parts(findings: list[Finding]) -> list[Finding]:
