@@ -218,6 +218,17 @@ def contact_child_status_daily(*, today: datetime.date | None = None) -> int:
     consent on their birthday), and any a missed day left behind. Safe to run twice: a moved
     contact's date is gone or in the future."""
     today = today or timezone.localdate()
-    return contact_child_status_refresh(
-        actor=DAILY_ACTOR, contacts=contacts_due_for_status_change(today=today), today=today
-    )
+    ages = consent_ages()
+    due = contacts_due_for_status_change(today=today).order_by("child_status_changes_on")
+    changed = 0
+    while True:
+        # Moved contacts leave the due set, so each batch is the first REFRESH_BATCH due
+        # ones, read through the partial index on the date: the job reads no other contact.
+        with transaction.atomic():
+            batch = list(due.only(*_STATUS_INPUTS).select_for_update()[:REFRESH_BATCH])
+            moved = _refresh(DAILY_ACTOR, batch, today, ages, None)
+        changed += moved
+        # A full batch that moved nobody would be read again forever; by construction a due
+        # contact always moves, so this only guards against a future bug.
+        if len(batch) < REFRESH_BATCH or moved == 0:
+            return changed

@@ -6,6 +6,7 @@ import datetime
 import pytest
 
 from steward.audit.models import AuditEvent
+from steward.children import services
 from steward.children.choices import ChildStatus
 from steward.children.models import DigitalConsentAge
 from steward.children.selectors import consent_ages
@@ -15,6 +16,7 @@ from steward.children.services import (
     contact_child_status_refresh,
 )
 from steward.children.tests.factories import dated_contact
+from steward.contacts.models import Contact
 from steward.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 TODAY = datetime.date(2026, 6, 1)
@@ -178,3 +180,24 @@ def test_the_default_row_cannot_be_removed(admin):
 def test_removing_a_row_that_does_not_exist_is_not_found(admin):
     with pytest.raises(NotFound):
         consent_age_remove(actor=admin, country="US")
+
+
+def test_a_table_change_reaches_every_contact_it_governs_batch_after_batch(
+    admin, owner, monkeypatch
+):
+    # Given five 15-year-olds in France, recomputed in batches of two
+    monkeypatch.setattr(services, "REFRESH_BATCH", 2)
+    teens = [
+        dated_contact(
+            owner=owner, born=datetime.date(2011, 3, 10), country="FR", email=f"t{i}@example.org"
+        )
+        for i in range(5)
+    ]
+    contact_child_status_refresh(contacts=teens, today=TODAY)
+
+    change = consent_age_set(actor=admin, country="FR", age=16, today=TODAY)
+
+    assert change.contacts_changed == 5
+    assert set(
+        Contact.objects.filter(pk__in=[t.pk for t in teens]).values_list("child_status", flat=True)
+    ) == {ChildStatus.CHILD}

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from steward.audit.models import AuditEvent
+from steward.children import services
 from steward.children.choices import ChildStatus
 from steward.children.services import contact_child_status_daily, contact_child_status_refresh
 from steward.children.tests.factories import dated_contact
@@ -114,3 +115,17 @@ def test_the_job_is_declared_to_run_daily():
 
     assert job.daily_at is not None
     assert job.resolved_task.name == "child_status_daily_task"
+
+
+def test_the_job_works_through_more_due_contacts_than_one_batch_holds(owner, monkeypatch):
+    # Given batches of two and three contacts due today
+    monkeypatch.setattr(services, "REFRESH_BATCH", 2)
+    people = _people(owner)
+    extra = dated_contact(owner=owner, born=datetime.date(2010, 6, 1), country="DE")
+    contact_child_status_refresh(actor=SystemActor("test"), contacts=[extra], today=LAST_RUN)
+
+    moved = contact_child_status_daily(today=TODAY)
+
+    assert moved == 3
+    for contact in (people["missed"], people["today"], extra):
+        assert Contact.objects.get(pk=contact.pk).child_status == ChildStatus.ADULT
