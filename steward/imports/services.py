@@ -39,6 +39,8 @@ from steward.core.errors import Conflict, PermissionDenied, ValidationFailed
 from steward.core.housekeeping import database_statistics_refresh
 from steward.core.permissions import require
 from steward.core.scoping import restrict
+from steward.detection.services import findings_refresh
+from steward.detection.sources import FieldText, changed_subfields, expand_fields
 from steward.imports.choices import (
     ALLOWED_TRANSITIONS,
     DateOrder,
@@ -522,6 +524,8 @@ class _ChunkWriter:
         self.defaults = tuple(
             Contact._meta.get_field(name).get_default() for name in CONTACT_COLUMNS
         )
+        # Free-text custom fields: their values are scanned for personal data (issue 3).
+        self.scanned = {name.partition(".")[2] for name in expand_fields(Contact, ["custom"])}
 
     def write(self, rows: list[ParsedRow], *, end: int) -> None:
         """Writes `rows` and records progress up to data row `end` in one transaction.
@@ -605,9 +609,12 @@ class _ChunkWriter:
         methods = []
         defaults = self.defaults
         ages, today = self.ages, self.today
+        texts: list[FieldText] = []
         for row in rows:
             pk = uuid.uuid4()
             fields = row.fields
+            if row.custom and self.scanned:
+                texts += self._texts(pk, row.custom)
             child = child_status_for(
                 fields.get("date_of_birth"), fields.get("country"), today, ages
             )
@@ -648,6 +655,14 @@ class _ChunkWriter:
                 action="contact.method_added",
                 targets=[_stub(ContactMethod, method[0]) for method in methods],
             )
+        findings_refresh(actor=self.actor, texts=texts, new_records=True)
+
+    def _texts(self, pk, custom: dict, keys=None) -> list[FieldText]:
+        return [
+            FieldText("contacts.contact", pk, f"custom.{key}", value, contact_id=pk)
+            for key, value in custom.items()
+            if key in self.scanned and isinstance(value, str) and (keys is None or key in keys)
+        ]
 
     @staticmethod
     def _methods(contact_id, row: ParsedRow, emails: set[str], phones: set[str]):
@@ -771,6 +786,14 @@ class _ChunkWriter:
         if methods:
             ContactMethod.objects.bulk_create(methods)
         audit_record(actor=self.actor, action="contact.updated", target=contact, changes=changes)
+        if "custom" in values and self.scanned:
+            changed = {
+                n.partition(".")[2]
+                for n in changed_subfields("custom", contact.custom, values["custom"])
+            }
+            findings_refresh(
+                actor=self.actor, texts=self._texts(contact.pk, values["custom"], changed)
+            )
         return True
 
 
