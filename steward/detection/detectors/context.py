@@ -33,6 +33,10 @@ REFERENCE_WORDS = words_regex(
     r"vat", r"vat number", r"ust-?idnr\.?", r"ust-?id", r"uid", r"tva", r"siret", r"siren",
     r"hrb", r"hra", r"company number", r"registration number", r"handelsregister", r"rcs",
     r"commande", r"facture", r"devis", r"contrat", r"dossier", r"colis", r"bon",
+    r"kontonummer", r"konto", r"account number", r"acct", r"blz", r"bankleitzahl", r"sort code",
+    r"plz", r"postleitzahl", r"zip", r"postcode", r"ean", r"isbn", r"gtin", r"upc",
+    r"art\.?-?nr\.?",
+    r"artikelnummer", r"sendungsnummer", r"bic", r"swift", r"ape", r"naf", r"capital",
     r"n°", r"nr\.?", r"no\.?", r"num\.?", r"#",
 )  # fmt: skip
 

@@ -27,7 +27,8 @@ _TITLED = re.compile(
     rf"\s+(?:(?:Dr|Prof|Dipl\.-Ing|Ing|Mag)\.?\s+)*"
     rf"(?P<name>{_NAME_WORD}(?:\s+(?:{_PARTICLE}\s+)*{_NAME_WORD}){{0,2}})"
 )
-_CAPITALISED = re.compile(rf"(?<![\w'’-]){_NAME_WORD}(?![\w'’])")
+# A name may be followed by a possessive "'s" ("Claire's son").
+_CAPITALISED = re.compile(rf"(?<![\w'’-]){_NAME_WORD}(?!\w|['’](?!s\b))")
 _INITIAL = re.compile(rf"\s+[{_UPPER}]\.")
 _FOLLOWING_WORD = re.compile(
     rf"\s+(?:({_PARTICLE}(?:\s+{_PARTICLE})?)\s+)?({_NAME_WORD})(?![\w'’])"
@@ -299,7 +300,7 @@ _AGE = re.compile(
     r"|(?:turns|turned|turning|feiert\s+(?:seinen|ihren))\s+(?P<a13>\d{1,3})(?:\.?\s+Geburtstag)?"
     r"(?!\s*(?:%|percent|per cent|Prozent|euros?|€|\$|£|units|orders|items|licen[cs]es|seats|"
     r"days|weeks|months|Tage|Wochen|Monate))"
-    r"|\((?P<a11>\d{1,2})\)"
+    r"|\((?P<a11>\d{1,2})(?:\s*(?:Jahre|J\.|ans|years?|yrs?|y/o))?\)"
     r"|age[:\s]+(?P<a12>\d{1,3})"
     r")(?!\w)",
 )
