@@ -1,7 +1,18 @@
-"""Forms of the staff sign-in pages."""
+"""Forms of the staff sign-in pages and of the administrator's settings pages."""
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.template.defaultfilters import pluralize
+from django.utils.text import slugify
+
+from steward.contacts.choices import CustomFieldType
+from steward.contacts.forms import PlainLabelsForm
+from steward.contacts.models import CustomFieldDefinition
+from steward.deals.choices import StageOutcome
+from steward.deals.models import Stage
+from steward.inventory.categories import CATEGORIES
+from steward.staff.models import Team, User
+from steward.staff.roles import Role
 
 # One message for every refusal: an unknown address, a wrong password and a deactivated
 # account must look the same, or the form tells an attacker which addresses have accounts.
@@ -23,3 +34,268 @@ class StaffLoginForm(AuthenticationForm):
 
     def clean_username(self) -> str:
         return self.cleaned_data["username"].strip().lower()
+
+
+# -- The administrator's settings pages ---------------------------------------------------
+# These parse what an administrator typed; the services (staff, contacts, deals) remain the
+# validators of record and their refusals are put back on the forms (put_errors_on_form).
+
+
+def _team_field() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=Team.objects.order_by("name"),
+        required=False,
+        label="Team",
+        empty_label="— No team —",
+    )
+
+
+class StaffCreateForm(PlainLabelsForm):
+    """A new staff account. The password is generated, never typed here."""
+
+    email = forms.CharField(
+        max_length=254,
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+    full_name = forms.CharField(max_length=200, label="Name")
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.SALES, label="Role")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"] = _team_field()
+
+
+class StaffEditForm(PlainLabelsForm):
+    """A staff member's name, role and team."""
+
+    full_name = forms.CharField(max_length=200, label="Name")
+    role = forms.ChoiceField(choices=Role.choices, label="Role")
+
+    def __init__(self, *args, user: User, is_self: bool = False, **kwargs):
+        kwargs.setdefault(
+            "initial", {"full_name": user.full_name, "role": user.role, "team": user.team_id}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["team"] = _team_field()
+        # staff_update refuses a change of one's own role; the form does not offer one.
+        self.fields["role"].disabled = is_self
+
+
+class TeamForm(PlainLabelsForm):
+    name = forms.CharField(max_length=120, label="Team name")
+
+
+# Keys that describe Steward's own records rather than what a custom field holds: "custom"
+# is the placeholder the field's own category replaces, "audit" the trail.
+_NOT_FOR_CUSTOM_FIELDS = frozenset({"custom", "audit"})
+
+
+def category_choices() -> list:
+    """The data categories grouped under their top level ("Contact details" > "Phone")."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for key, (label, _sensitivity) in CATEGORIES.items():
+        top = key.split(".", 1)[0]
+        if top in _NOT_FOR_CUSTOM_FIELDS:
+            continue
+        if key == top:
+            groups.setdefault(label, []).insert(0, (key, f"{label} (other)"))
+        else:
+            top_label = CATEGORIES[top][0]
+            groups.setdefault(top_label, []).append((key, label))
+    return [("", "— Choose a category —"), *groups.items()]
+
+
+def key_from_label(label: str) -> str:
+    """A custom field's key made from its label: "Shoe size" → "shoe_size"."""
+    return slugify(label).replace("-", "_")[:50].strip("_")
+
+
+class _ChoicesField(forms.CharField):
+    """Choices typed one per line, returned as a list."""
+
+    widget = forms.Textarea(attrs={"rows": 4})
+
+    def to_python(self, value) -> list[str]:
+        text = super().to_python(value) or ""
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list | tuple) else value
+
+
+class CustomFieldCreateForm(PlainLabelsForm):
+    """A new custom field of contacts, with the data category of what it will hold."""
+
+    label = forms.CharField(max_length=100, label="Label")
+    key = forms.CharField(
+        required=False,
+        max_length=50,
+        label="Key",
+        help_text="Used in imports, exports and the API. Leave it empty to make one from the "
+        "label (“Shoe size” becomes shoe_size). It cannot be changed later.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    field_type = forms.ChoiceField(choices=CustomFieldType.choices, label="Type")
+    choices = _ChoicesField(
+        required=False, label="Choices", help_text="For the type Choice: one choice per line."
+    )
+    category = forms.ChoiceField(
+        label="Data category",
+        error_messages={"required": "Choose the kind of personal data the field holds."},
+        help_text="What kind of personal data the field holds. It decides how the data map, "
+        "access requests and erasure treat the field.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = category_choices()
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"].strip()
+        if key and key != slugify(key).replace("-", "_"):
+            raise forms.ValidationError(
+                "Use lower-case letters, digits and underscores only, e.g. shoe_size."
+            )
+        return key
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("key") and cleaned.get("label") and "key" not in self.errors:
+            cleaned["key"] = key_from_label(cleaned["label"])
+            if not cleaned["key"]:
+                self.add_error("key", "Enter a key: the label has no letters or digits to use.")
+        if cleaned.get("field_type") == CustomFieldType.CHOICE and not cleaned.get("choices"):
+            self.add_error("choices", "Enter at least one choice, one per line.")
+        return cleaned
+
+
+class CustomFieldEditForm(PlainLabelsForm):
+    """What may change on a custom field: its label, place and (for a choice) its choices."""
+
+    label = forms.CharField(max_length=100, label="Label")
+    position = forms.IntegerField(
+        min_value=0,
+        max_value=10_000,
+        label="Position",
+        help_text="Forms and pages show custom fields from the lowest number up.",
+    )
+
+    def __init__(self, *args, definition: CustomFieldDefinition, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {
+                "label": definition.label,
+                "position": definition.position,
+                "choices": definition.choices,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        if definition.field_type == CustomFieldType.CHOICE:
+            self.fields["choices"] = _ChoicesField(
+                label="Choices",
+                help_text="One choice per line. A choice that contacts hold cannot be removed.",
+            )
+
+
+class CustomFieldDeleteForm(PlainLabelsForm):
+    """Deleting a custom field; when contacts hold values, the administrator confirms."""
+
+    def __init__(self, *args, holders: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        if holders:
+            self.fields["confirm"] = forms.BooleanField(
+                label=f"Yes, remove the values of {holders} contact{pluralize(holders)}",
+                error_messages={"required": "Tick the box to confirm removing the values."},
+            )
+
+
+def _probability_field() -> forms.IntegerField:
+    return forms.IntegerField(
+        min_value=0,
+        max_value=100,
+        label="Probability (%)",
+        widget=forms.NumberInput(attrs={"class": "narrow-number"}),
+    )
+
+
+class StageForm(PlainLabelsForm):
+    """One stage: its name, the chance of winning a deal in it, and whether it is open."""
+
+    name = forms.CharField(max_length=100, label="Stage name")
+    outcome = forms.ChoiceField(choices=StageOutcome.choices, label="Outcome")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["probability"] = _probability_field()
+        self.order_fields(["name", "probability", "outcome"])
+
+
+class NewStageRowForm(StageForm):
+    """A row of the new-pipeline form: an empty row is skipped."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("name"):
+            if cleaned.get("probability") is None:
+                self.add_error("probability", "Enter a probability between 0 and 100.")
+            if not cleaned.get("outcome"):
+                self.add_error("outcome", "Choose an outcome.")
+        return cleaned
+
+
+class StageRowForm(StageForm):
+    """A row of a pipeline's edit form: an existing stage and its place in the order."""
+
+    order = forms.IntegerField(
+        min_value=1,
+        max_value=1000,
+        label="Order",
+        widget=forms.NumberInput(attrs={"class": "narrow-number"}),
+    )
+
+    def __init__(self, *args, stage: Stage, deal_count: int, **kwargs):
+        self.stage = stage
+        self.deal_count = deal_count
+        kwargs.setdefault("prefix", f"stage-{stage.pk}")
+        super().__init__(*args, **kwargs)
+        self.order_fields(["order", "name", "probability", "outcome"])
+        # stage_update keeps the outcome of a stage with deals; the form does not offer it.
+        self.fields["outcome"].disabled = deal_count > 0
+
+    def stage_data(self) -> dict:
+        """The stage's changes for stage_update / pipeline_revise."""
+        return {name: self.cleaned_data[name] for name in ("name", "probability", "outcome")}
+
+
+class PipelineNameForm(PlainLabelsForm):
+    name = forms.CharField(max_length=100, label="Pipeline name")
+
+
+class PipelineCreateForm(PipelineNameForm):
+    is_default = forms.BooleanField(
+        required=False,
+        label="Make it the default pipeline",
+        help_text="New deals start in the default pipeline unless another is chosen.",
+    )
+
+
+def stage_rows_valid(rows: list[StageRowForm]) -> bool:
+    """Validates each row, and that no two rows name their stages alike (as stage_update
+    would refuse one at a time), so that one submit lists every problem."""
+    valid = all([row.is_valid() for row in rows])
+    seen: dict[str, StageRowForm] = {}
+    for row in rows:
+        name = (row.cleaned_data.get("name") or "").strip().casefold()
+        if not name:
+            continue
+        if name in seen:
+            row.add_error("name", "Another stage has this name.")
+            valid = False
+        seen[name] = row
+    return valid

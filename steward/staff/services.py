@@ -79,9 +79,19 @@ def staff_create(
     return user, generated
 
 
+def _team_name_free(name: str, exclude_pk=None) -> None:
+    existing = Team.objects.filter(name__iexact=name).exclude(pk=exclude_pk).first()
+    if name and existing is not None:
+        raise Conflict(
+            f"A team called “{existing}” already exists.",
+            field_errors={"name": [f"A team called “{existing}” already exists."]},
+        )
+
+
 def team_create(*, actor: Actor, name: str) -> Team:
-    """Creates a team (team names are unique)."""
+    """Creates a team (team names are unique, whatever their case)."""
     require(actor, "staff.manage")
+    _team_name_free(name.strip())
     return create_audited(
         actor=actor, model=Team, data={"name": name.strip()}, action="team.created"
     )
@@ -187,8 +197,9 @@ def staff_password_reset(*, actor: Actor, user: User) -> str:
 
 
 def team_rename(*, actor: Actor, team: Team, name: str) -> Team:
-    """Renames a team (team names are unique)."""
+    """Renames a team (team names are unique, whatever their case)."""
     require(actor, "staff.manage")
+    _team_name_free(name.strip(), exclude_pk=team.pk)
     return update_audited(
         actor=actor, instance=team, data={"name": name.strip()}, action="team.renamed"
     )

@@ -2,7 +2,7 @@ import pytest
 
 from steward.audit.models import AuditEvent
 from steward.core.actor import SystemActor
-from steward.core.errors import PermissionDenied, ValidationFailed
+from steward.core.errors import Conflict, PermissionDenied, ValidationFailed
 from steward.staff.models import Team, User
 from steward.staff.roles import Role
 from steward.staff.services import (
@@ -183,11 +183,11 @@ def test_teams_are_created_and_renamed_with_an_audit_row(admin):
 def test_it_refuses_a_team_name_that_is_taken_or_empty(admin, team):
     other = TeamFactory(name="West")
 
-    with pytest.raises(ValidationFailed) as taken:
-        team_rename(actor=admin, team=other, name=team.name)
+    with pytest.raises(Conflict) as taken:
+        team_rename(actor=admin, team=other, name=team.name.upper())
     with pytest.raises(ValidationFailed) as empty:
         team_rename(actor=admin, team=other, name="   ")
 
-    assert "name" in taken.value.field_errors
+    assert taken.value.field_errors["name"] == ["A team called “North” already exists."]
     assert "name" in empty.value.field_errors
     assert Team.objects.get(pk=other.pk).name == "West"
