@@ -133,6 +133,12 @@ def pipelines_with_stages() -> list[Pipeline]:
     return list(pipeline_list().prefetch_related(Prefetch("stages", queryset=stages)))
 
 
+def stages_with_deal_counts(*, pipeline: Pipeline) -> list[Stage]:
+    """The pipeline's stages in order, each with `deal_count` (all deals, whoever owns
+    them)."""
+    return list(pipeline.stages.annotate(deal_count=Count("deals")).order_by("position"))
+
+
 def stage_deal_count(*, stage: Stage) -> int:
     """How many deals are in the stage, whoever owns them (what deleting it would touch)."""
     return Deal.objects.filter(stage=stage).count()
