@@ -5,9 +5,10 @@ from django import forms
 from django_countries import countries
 
 from steward.children.status import OLDEST_CONSENT_AGE, YOUNGEST_CONSENT_AGE
+from steward.contacts.forms import PlainLabelsForm
 
 
-class ConsentAgeForm(forms.Form):
+class ConsentAgeForm(PlainLabelsForm):
     """The age of one row and the law that sets it."""
 
     age = forms.IntegerField(

@@ -22,8 +22,9 @@ def consent_age_of(country: str | None) -> int:
 
 
 def consent_age_rows() -> list[DigitalConsentAge]:
-    """Every row, the default first, then by country code."""
-    return list(DigitalConsentAge.objects.select_related("updated_by").order_by("country"))
+    """Every row, the default first, then by country name (as people look a country up)."""
+    rows = DigitalConsentAge.objects.select_related("updated_by")
+    return sorted(rows, key=lambda row: (row.country.code != DEFAULT_COUNTRY, row.country.name))
 
 
 def consent_age_get(*, country: str) -> DigitalConsentAge:
