@@ -95,7 +95,8 @@ def detect(
     _load_detectors()
     if not text:
         return []
-    lang = language or guess_language(text)
+    # "de-AT", "FR" and "fr_CH" all choose the lexicons and phone regions of their language.
+    lang = (language or guess_language(text)).lower().replace("_", "-").split("-")[0]
     wanted_tiers = set(tiers) if tiers is not None else None
     needed = _needed_for(categories) if categories is not None else None
     findings: list[Finding] = []

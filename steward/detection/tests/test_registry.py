@@ -88,3 +88,10 @@ def test_low_confidence_findings_are_only_returned_when_asked_for():
 )
 def test_it_guesses_the_language_of_a_note(text, language):
     assert guess_language(text) == language
+
+
+def test_a_regional_language_tag_uses_its_language():
+    text = "Elle est hospitalisée depuis lundi."
+
+    assert [f.category for f in detect(text, language="fr-CH")] == ["health"]
+    assert [f.category for f in detect(text, language="FR")] == ["health"]
