@@ -50,6 +50,9 @@ class ImportJob(PersonalDataModel, BaseModel):
     headers = not_personal(models.JSONField(default=list, blank=True))
     # Column position (as a string, JSON keys) -> target key ("email", "custom:vat_id", ...).
     mapping = not_personal(models.JSONField(default=dict, blank=True))
+    # Column position -> the data category suggested for it ({"category", "source",
+    # "mentions"}; steward.imports.column_categories): what the file holds, column by column.
+    column_categories = not_personal(models.JSONField(default=dict, blank=True))
     date_order = not_personal(
         models.CharField(max_length=3, choices=DateOrder.choices, default=DateOrder.DAY_FIRST)
     )

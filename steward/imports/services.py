@@ -48,6 +48,7 @@ from steward.imports.choices import (
     ImportMode,
     ImportStatus,
 )
+from steward.imports.column_categories import column_categories
 from steward.imports.column_mapping import mapping_clean, suggest_mapping
 from steward.imports.csv_reading import (
     detect_encoding,
@@ -151,6 +152,7 @@ def import_job_create(*, actor: Actor, chunks: Iterable[bytes], original_name: s
             delimiter=delimiter,
             headers=headers,
             mapping=suggestion.mapping,
+            column_categories=column_categories(headers, samples, suggestion.mapping),
             date_order=suggestion.date_order,
             estimated_rows=max(0, stored.line_count - 1),
         )
@@ -190,6 +192,8 @@ def import_job_map(
         job,
         ImportStatus.MAPPED,
         mapping=clean,
+        # A column now mapped to a field holds that field's category (issue 3).
+        column_categories=column_categories(job.headers, _sample_rows(job), clean),
         date_order=date_order or job.date_order,
         total_rows=0,
         valid_rows=0,
@@ -197,6 +201,13 @@ def import_job_map(
         duplicate_rows=0,
         validated_at=None,
     )
+
+
+def _sample_rows(job: ImportJob) -> list[list[str]]:
+    if not job.source_path.is_file():
+        return []
+    with open_rows(job.source_path, encoding=job.encoding, delimiter=job.delimiter) as csv_rows:
+        return [cells for _, (_, _, cells) in zip(range(SAMPLE_ROWS), csv_rows.rows, strict=False)]
 
 
 # ---------------------------------------------------------------- validation

@@ -1,0 +1,329 @@
+"""The data category of a column of values (an import's CSV column, a custom field being
+created): suggested from its header, through a multilingual header lexicon, and from sample
+values, through the detectors. A suggestion for the person mapping the file, never a
+decision: it says where it came from.
+
+A column that goes into a known field takes that field's annotated category instead (the
+data map decides; see steward.imports.column_categories): this module is for the columns
+nothing else describes."""
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from django_countries import countries
+
+from steward.detection.detectors import TAXONOMY_KEY, detect, guess_language, is_special
+from steward.detection.detectors.wordlists import words
+
+# Header rules in order, first match wins: the most sensitive and most specific first, so
+# that "Health notes" is health before it is notes, "Last login IP" an IP address before a
+# login time, "Company name" an employer before a name. Patterns are regular expressions
+# over the normalised header: lower case, accents and punctuation removed, camelCase and
+# snake_case split into words, one space around each word (so r" ip " is the word "ip";
+# German compounds are matched by their stems, "geburt" in "geburtsdatum").
+HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("special.health", (
+        r"health", r"medical", r"medizin", r"medic", r"gesundheit", r"krankheit", r"krank",
+        r"diagnos", r"allerg", r" sante ", r"handicap", r"disabilit", r"behinderung",
+        r"pflegegrad", r"blood", r"blutgruppe", r"treatment", r"behandlung", r"pregnan",
+        r"schwanger", r"grossesse", r"illness", r"maladie", r"therap", r"diet", r"ernahrung",
+        r"alimentaire", r"accessib", r"barrierefrei", r"mobility need",
+    )),
+    ("special.religious_beliefs", (
+        r"religio", r"konfession", r"confession", r"faith", r"glaube", r"denomination",
+        r"kirchensteuer", r"church", r" culte ", r"paroisse", r"parish", r"pfarrei",
+        r"kirchengemeinde", r"mosque", r"moschee", r"synagog",
+    )),
+    ("special.trade_union_membership", (
+        r"trade union", r" union member", r" union ", r"gewerkschaft", r"syndica",
+    )),
+    ("special.political_opinions", (
+        r"politic", r"politi", r" partei", r"party affiliation", r"parti politique",
+    )),
+    ("special.racial_ethnic_origin", (r"ethnic", r"ethni", r" race ", r"hautfarbe")),
+    ("special.sex_life_orientation", (r"sexual", r"sexuel", r"orientation")),
+    ("special.genetic", (r"genetic", r"genetisch", r"genetique", r" dna ", r" adn ")),
+    ("special.biometric", (r"biometr", r"fingerprint", r"fingerabdruck", r"empreinte")),
+    ("criminal", (
+        r"criminal", r"conviction", r"vorstraf", r"straftat", r"fuhrungszeugnis",
+        r"casier judiciaire", r"offence", r"offense", r"condamnation",
+    )),
+    ("children", (
+        r" child", r" kinder? ", r" kindes", r" enfant", r"minderjahrig", r" mineur",
+        r"guardian", r"erziehungsberechtigt", r"parent name",
+    )),
+    ("identity.national_id", (
+        r" ssn ", r"social security", r"sozialversicherung", r" secu", r" nir ", r" insee ",
+        r"passport", r"reisepass", r"passeport", r"personalausweis", r"id card",
+        r"identity card", r"carte d identite", r"national id", r"national insurance",
+        r" nino ", r" tax id", r"steuer id", r"steueridentifikation", r"steuernummer",
+        r"numero fiscal", r" svnr ", r" ahv ", r"driver s licen", r"drivers licen",
+        r"fuhrerschein", r"permis de conduire", r"id number", r"ausweis",
+    )),
+    ("financial.payment_card", (
+        r"credit card", r"card number", r"kreditkart", r"carte bancaire", r"carte de credit",
+        r" cc number", r" pan ", r" cvv", r" cvc", r"kartennummer", r" card last", r" last ?4 ",
+        r"card expir", r"ablaufdatum",
+    )),
+    ("financial.iban", (
+        r" iban", r"kontonummer", r"bank account", r"bankkonto", r"kontoverbindung",
+        r"bankverbindung", r" rib ", r"compte bancaire", r"numero de compte", r"account no ",
+    )),
+    ("financial", (
+        r" sepa", r"mandat", r"lastschrift", r"prelevement", r"payment method",
+        r"zahlungsart", r"zahlungsweise", r"paiement", r"payment type", r" bic ", r" swift",
+        r" blz ", r"bankleitzahl", r" bank ", r" banque ", r"salary",
+        r"gehalt", r"einkommen", r" income", r"salaire", r"revenu", r"credit score",
+        r"bonitat",
+    )),
+    ("online.ip_address", (r" ip ", r" ip address", r" ip adresse", r" adresse ip", r" ipv")),
+    ("online.device_id", (
+        r"cookie", r"device", r"gerat", r"appareil", r"user agent", r"hubspotutk",
+        r"usertoken", r" client id", r"gclid", r"fbclid", r"advertising id", r" idfa ",
+        r" gaid ", r"visitor id", r"browser",
+    )),
+    ("online", (
+        r" user id", r" userid", r" uid ", r"account id", r"benutzer id", r"benutzerkennung",
+        r"identifiant utilisateur", r"member login", r"profile url", r"social profile",
+        r" euid ", r" leid ", r"unique id", r"web id", r"tracking id",
+        r"linkedin", r"twitter", r"facebook", r"instagram", r"handle",
+    )),
+    ("online.credentials", (
+        r"password", r"passwort", r"mot de passe", r" login", r" logon", r"anmeldung",
+        r"connexion", r"username", r"user name", r"benutzername", r"api key", r" token",
+    )),
+    ("identity.date_of_birth", (
+        r"birth", r" dob ", r"geburt", r"naissance", r" age ", r" alter ", r" jahrgang ",
+    )),
+    ("contact.email", (r" e mail", r"email", r"courriel", r" mail ")),
+    ("contact.phone", (
+        r"phone", r"telefon", r"telephone", r" tel ", r" mobil", r" handy", r"portable",
+        r" fax", r" cell", r"rufnummer", r"whatsapp",
+    )),
+    ("contact", (r"emergency", r"notfall", r"urgence", r"next of kin", r" angehorige")),
+    ("contact.address", (
+        r"street", r"strasse", r"adress", r" address", r" rue ", r" zip", r"postal",
+        r"postcode", r"post code", r" plz ", r"postleitzahl", r" city ", r" town ", r" ort ",
+        r" stadt ", r" ville ", r"wohnort", r" state ", r"province", r" region ", r"county",
+        r"bundesland", r"hausnummer", r"code postal", r"localite", r"latitude", r"longitude",
+        r" lat ", r" lng ", r" lon ", r" geo", r"coordinates", r"koordinaten", r"location",
+        r"standort",
+    )),
+    ("demographic.country", (r"country", r" land ", r" pays ", r" staat ")),
+    ("demographic.language", (r"language", r"sprache", r"langue")),
+    ("demographic", (
+        r"gender", r"geschlecht", r" sexe ", r"nationalit", r"staatsangehorigkeit",
+        r"citizenship", r"marital", r"familienstand", r"situation familiale", r" civil status",
+        r"timezone", r"time zone", r"zeitzone", r"fuseau", r" gmt", r"utc offset",
+    )),
+    ("professional.employer", (
+        r"company", r"firma", r"firmen", r"societe", r"organi[sz]ation", r"employer",
+        r"arbeitgeber", r"entreprise", r"unternehmen", r"account name", r"employeur",
+    )),
+    ("commercial.deals", (
+        r"amount", r"betrag", r"montant", r" order", r"bestell", r"commande", r"invoice",
+        r"rechnung", r"facture", r"revenue", r"umsatz", r"chiffre d affaires", r" deal",
+        r"purchase", r" kauf", r"einkauf", r" achat", r" price", r" preis", r" prix",
+        r" total", r"contract", r"vertrag", r" contrat", r"subscription", r" abo ", r" plan ",
+        r" tarif",
+        r"abonnement", r"lifetime value", r" ltv ", r"opportunit", r"beitrag", r"cotisation",
+        r" fee", r"gebuhr", r" frais ", r" paid ", r"bezahlt", r" paye ", r" don ", r"donation",
+        r"spende", r" gift",
+    )),
+    ("commercial.interactions", (
+        r"last activity", r"last contact", r"letzter kontakt", r"dernier contact",
+        r"last meeting", r"last call", r"email opened", r"emails opened", r"last email",
+        r"page views", r"visits", r"activit", r"aktivitat", r"follow up", r"wiedervorlage",
+        r"relance", r"next contact",
+    )),
+    ("commercial.profile", (
+        r"member", r"mitglied", r"adherent", r"customer", r"kunden", r" client",
+        r"record id", r"contact id", r"lead", r" source", r"quelle", r"lifecycle",
+        r" stage", r" status", r" score", r"segment", r" tag", r"newsletter", r"opt in",
+        r"optin", r"subscribed", r"abonniert", r"interest", r"interessen", r"loyalty",
+        r"treue", r"fidelite", r"persona", r"rating", r"create date", r"created",
+        r"creation", r"signup", r"sign up", r"registered", r"registrier", r"erstellt",
+        r"inscription", r"anmeldedatum", r"first seen", r"since", r"changed", r"modified",
+        r"updated", r"geandert", r"modifie", r"confirm", r"bestatig", r"eintritt", r"joined",
+        r"adhesion", r"consent", r"einwilligung", r"consentement", r"autoris", r"photo",
+        r"bildrecht", r"droit a l image", r"receipt", r" recu ", r"quittung", r"bescheinigung",
+        r"ehrenamt", r"volunteer", r"benevol", r"donor", r"donateur", r"spender", r" id ",
+        r" ids ", r"identifi",
+    )),
+    ("professional.job_title", (
+        r" job", r" title", r" titel", r"position", r" poste ", r"fonction", r" beruf",
+        r"department", r"abteilung", r" role ", r"funktion",
+    )),
+    ("identity.name", (
+        r" name", r" nom ", r"prenom", r"vorname", r"nachname", r"surname", r"salutation",
+        r"anrede", r"civilite", r"initials", r"holder", r"inhaber", r"titulaire",
+        r"accompan", r"begleit",
+    )),
+    ("free_text", (
+        r" note", r"notiz", r"comment", r"kommentar", r"remark", r"remarque", r"bemerkung",
+        r"description", r"beschreibung", r"observation", r" memo", r"freitext", r"anmerkung",
+        r" info ", r"details", r" about ", r"hinweis", r"message", r"nachricht",
+    )),
+)  # fmt: skip
+
+_COMPILED = tuple((key, re.compile("|".join(patterns))) for key, patterns in HEADER_RULES)
+
+# Share of a column's non-empty samples that must be found as one category for the
+# values to name the column.
+MAJORITY = 0.5
+# A value "is" a finding when the finding covers this much of it (an email column holds
+# addresses, not notes that mention one).
+WHOLE_VALUE = 0.8
+# Categories that free text shows by a word or two, not by being the whole value.
+_MENTION_CATEGORIES = frozenset(
+    {"health", "religion", "ethnicity", "politics", "trade_union", "sexual_orientation", "child"}
+)
+# A bare number is an identifier more often than a phone number: as a column's values,
+# a phone number shows its shape (an international or trunk prefix, or separators).
+_PHONE_SHAPE = re.compile(r"^\s*(\+|00|0)|[\s\-/().]")
+# ISO 3166-1 alpha-2: a column of these is a country (Mailchimp's "CC").
+_COUNTRY_CODES = frozenset(code for code, _ in countries)
+# Average length from which a column of text reads as notes rather than values.
+FREE_TEXT_LENGTH = 25
+
+
+@dataclass(frozen=True)
+class ColumnCategory:
+    """A column's suggested category (a taxonomy key; "" when nothing says), where the
+    suggestion came from ("field", "header", "values" or "none"), and the special
+    categories its sample values mention (a "Notes" column that speaks of health)."""
+
+    category: str
+    source: str
+    mentions: tuple[str, ...] = field(default=())
+
+    def as_dict(self) -> dict:
+        return {"category": self.category, "source": self.source, "mentions": list(self.mentions)}
+
+
+def normalise_header(header: str) -> str:
+    """ "LastLoginIP" -> " last login ip ", "N° sécu" -> " n secu ", "Straße" -> " strasse "."""
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", " ", header)
+    decomposed = unicodedata.normalize("NFKD", spaced.replace("ß", "ss").casefold())
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = re.sub(r"[^a-z0-9]+", " ", plain).split()
+    return f" {' '.join(words)} "
+
+
+def category_from_header(header: str) -> str:
+    """The taxonomy key the header lexicon gives `header`; "" when no rule matches."""
+    normalised = normalise_header(header)
+    for key, pattern in _COMPILED:
+        if pattern.search(normalised):
+            return key
+    return ""
+
+
+def _looks_like_birth_date(value: str) -> date | None:
+    match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", value) or re.fullmatch(
+        r"\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*", value
+    )
+    if not match:
+        return None
+    parts = [int(p) for p in match.groups()]
+    year, month, day = (parts[0], parts[1], parts[2]) if parts[0] > 31 else (parts[2], 0, 0)
+    if month == 0:
+        first, second = parts[0], parts[1]
+        day, month = (first, second) if second <= 12 else (second, first)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def category_from_values(
+    values: Sequence[str], *, language: str | None = None, today: date | None = None
+) -> ColumnCategory:
+    """The category most of `values` are (by the detectors, or dates of birth by their
+    shape and age), and the special categories any of them mention. `language`: the
+    file's, when known (guessed from the values otherwise)."""
+    samples = [v.strip() for v in values if v and v.strip()]
+    if not samples:
+        return ColumnCategory("", "none")
+    whole: Counter[str] = Counter()
+    mentions: set[str] = set()
+    # One value is too short to tell its language ("Diabétique"); a column, or better the
+    # whole file, is not.
+    language = language or guess_language(" ".join(samples))
+    for value in samples:
+        findings = detect(value, language=language)
+        for finding in findings:
+            if finding.category in _MENTION_CATEGORIES:
+                mentions.add(finding.category)
+        covering = {
+            f.category
+            for f in findings
+            if (f.end - f.start) >= WHOLE_VALUE * len(value)
+            and (f.category != "phone" or _PHONE_SHAPE.search(value))
+        }
+        whole.update(covering)
+    special = tuple(sorted(TAXONOMY_KEY[m] for m in mentions if is_special(m)))
+    if whole:
+        category, count = whole.most_common(1)[0]
+        if count >= MAJORITY * len(samples):
+            return ColumnCategory(TAXONOMY_KEY[category], "values", special)
+    if sum(1 for v in samples if v.upper() in _COUNTRY_CODES) >= MAJORITY * len(samples):
+        return ColumnCategory("demographic.country", "values", special)
+    today = today or date.today()
+    births = [d for v in samples if (d := _looks_like_birth_date(v)) is not None]
+    if len(births) >= MAJORITY * len(samples):
+        ages = sorted((today - d).days / 365.25 for d in births)
+        # Dates of birth lie decades back and within a lifetime; a column of sign-up or
+        # order dates is mostly recent. The median of adults' birth dates lies more than
+        # 18 years back.
+        if 18 <= ages[len(ages) // 2] <= 110:
+            return ColumnCategory("identity.date_of_birth", "values", special)
+    if sum(len(v) for v in samples) / len(samples) >= FREE_TEXT_LENGTH and any(
+        " " in v for v in samples
+    ):
+        return ColumnCategory("free_text", "values", special)
+    if mentions:
+        return ColumnCategory(TAXONOMY_KEY[sorted(mentions)[0]], "values", special)
+    return ColumnCategory("", "none", special)
+
+
+# Header words that give away an export's language when its cells hold no sentences.
+_HEADER_LANGUAGE = {
+    "fr": words(
+        "prenom nom courriel telephone ville pays adresse societe remarques civilite "
+        "portable montant commande naissance entreprise fonction commentaires"
+    ),
+    "de": words(
+        "vorname nachname strasse plz ort telefon handy firma geburtsdatum kommentar betrag "
+        "anrede wohnort postleitzahl bemerkungen"
+    ),
+}
+
+
+def file_language(headers: Sequence[str], samples: Sequence[Sequence[str]]) -> str:
+    """The language of a file of columns: from its sentences when its cells hold some,
+    else from the words of its headers; English when neither tells."""
+    cells = " ".join([*headers, *(cell for row in samples for cell in row)])
+    language = guess_language(cells, default="")
+    if language:
+        return language
+    words = set(normalise_header(" ".join(headers)).split())
+    votes = {lang: len(words & vocabulary) for lang, vocabulary in _HEADER_LANGUAGE.items()}
+    best = max(votes, key=lambda lang: votes[lang])
+    return best if votes[best] else "en"
+
+
+def categorise_column(
+    header: str, values: Sequence[str], *, language: str | None = None
+) -> ColumnCategory:
+    """A column nothing else describes: its header's category when the lexicon knows it,
+    else its values'; with the special categories its values mention either way."""
+    from_values = category_from_values(values, language=language)
+    from_header = category_from_header(header)
+    if from_header:
+        return ColumnCategory(from_header, "header", from_values.mentions)
+    return from_values

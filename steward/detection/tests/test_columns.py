@@ -1,0 +1,111 @@
+"""A column's category from its header (multilingual lexicon) and its sample values."""
+
+from datetime import date
+
+import pytest
+
+from steward.detection.columns import (
+    categorise_column,
+    category_from_header,
+    category_from_values,
+    file_language,
+    normalise_header,
+)
+
+
+def test_headers_are_compared_as_plain_words():
+    assert normalise_header("LastLoginIP") == " last login ip "
+    assert normalise_header("N° sécu") == " n secu "
+    assert normalise_header("Straße_und Hausnummer") == " strasse und hausnummer "
+
+
+@pytest.mark.parametrize(
+    ("header", "category"),
+    [
+        ("Health notes", "special.health"),
+        ("Gesundheitsdaten", "special.health"),
+        ("Santé", "special.health"),
+        ("Konfession", "special.religious_beliefs"),
+        ("Gewerkschaftsmitglied", "special.trade_union_membership"),
+        ("Last login IP", "online.ip_address"),
+        ("Adresse IP", "online.ip_address"),
+        ("Letzte Anmeldung", "online.credentials"),
+        ("N° sécu", "identity.national_id"),
+        ("Passport number", "identity.national_id"),
+        ("Kontonummer", "financial.iban"),
+        ("Credit Card Number", "financial.payment_card"),
+        ("Geburtsdatum", "identity.date_of_birth"),
+        ("Company name", "professional.employer"),
+        ("Order number", "commercial.deals"),
+        ("Member ID", "commercial.profile"),
+        ("Staatsangehörigkeit", "demographic"),
+        ("Notfallkontakt", "contact"),
+        ("Kommentar", "free_text"),
+        ("Remarques", "free_text"),
+    ],
+)
+def test_the_header_lexicon_knows_english_german_and_french_headers(header, category):
+    assert category_from_header(header) == category
+
+
+def test_an_unknown_header_gives_no_category():
+    assert category_from_header("Spalte 7") == ""
+
+
+@pytest.mark.parametrize(
+    ("values", "category"),
+    [
+        (["ada@example.org", "alan@example.com", ""], "contact.email"),
+        (["DE89 3704 0044 0532 0130 00", "DE02 1203 0000 0000 2020 51"], "financial.iban"),
+        (["203.0.113.5", "198.51.100.23", "192.0.2.9"], "online.ip_address"),
+        (["+49 30 1234567", "+33 1 44 55 66 77"], "contact.phone"),
+        (["GB", "DE", "fr"], "demographic.country"),
+    ],
+)
+def test_most_values_being_one_thing_name_the_column(values, category):
+    assert category_from_values(values).category == category
+    assert category_from_values(values).source == "values"
+
+
+def test_bare_numbers_are_identifiers_not_phone_numbers():
+    assert category_from_values(["123456789", "123456790", "123456791"]).category == ""
+
+
+def test_dates_decades_back_are_dates_of_birth_and_recent_ones_are_not():
+    today = date(2026, 6, 1)
+
+    births = category_from_values(["12.03.1975", "01.09.1988", "1964-02-29"], today=today)
+    signups = category_from_values(["2024-02-11", "2025-01-03", "2023-12-24"], today=today)
+
+    assert births.category == "identity.date_of_birth"
+    assert signups.category == ""
+
+
+def test_sentences_are_free_text_and_say_what_they_mention():
+    notes = category_from_values(
+        ["Met at the fair, wants a demo in the autumn.", "Her diabetes makes mornings hard."]
+    )
+
+    assert notes.category == "free_text"
+    assert notes.mentions == ("special.health",)
+
+
+def test_a_known_header_wins_over_the_values_and_keeps_their_mentions():
+    column = categorise_column("Notes", ["She is a union member.", "Call on Monday please."])
+
+    assert (column.category, column.source) == ("free_text", "header")
+    assert column.mentions == ("special.trade_union_membership",)
+
+
+def test_an_empty_column_with_an_unknown_header_has_no_category():
+    column = categorise_column("Spalte 7", ["", " "])
+
+    assert (column.category, column.source) == ("", "none")
+
+
+def test_short_cells_take_the_language_of_the_file_from_its_headers():
+    headers = ["Courriel", "Prénom", "Remarques"]
+
+    assert file_language(headers, [["ada@example.org", "Adèle", "Diabétique"]]) == "fr"
+    assert file_language(["Vorname", "Nachname"], [["Ada", "Beispiel"]]) == "de"
+    assert file_language(["Email"], [["Elle est là pour le rendez-vous."]]) == "fr"

@@ -1,0 +1,62 @@
+"""The data category of each column of an import file (issue 3).
+
+A column the mapping sends into a contact field holds what that field holds: its category
+is the field's own in the data map (the `personal(...)` annotation, or a custom field's
+recorded category), never a second table. Every other column is categorised from its
+header and sample values by steward.detection.columns."""
+
+from steward.detection.columns import (
+    ColumnCategory,
+    categorise_column,
+    category_from_values,
+    file_language,
+)
+from steward.imports.column_mapping import CUSTOM_PREFIX
+from steward.inventory.data_map import data_map
+from steward.inventory.taxonomy import category_covers
+
+# Import targets -> (model label, field in the data map) they write into; the rest write
+# into the Contact field of their own name. A target that writes into a field holding
+# several kinds of value names the kind (a further email is a contact.email inside the
+# ContactMethod.value field's "contact"), provided the data map's category covers it.
+_TARGET_FIELDS: dict[str, tuple[str, str, str]] = {
+    "full_name": ("contacts.Contact", "given_name", ""),
+    "extra_email": ("contacts.ContactMethod", "value", "contact.email"),
+    "extra_phone": ("contacts.ContactMethod", "value", "contact.phone"),
+}
+
+
+def target_categories() -> dict[str, str]:
+    """Every import target key -> the data category the data map gives what it writes."""
+    fields = {(row.model, row.field): row.category for row in data_map()}
+    from steward.imports.column_mapping import TARGETS
+
+    categories = {}
+    for target in TARGETS:
+        model, name, kind = _TARGET_FIELDS.get(target.key, ("contacts.Contact", target.key, ""))
+        annotated = fields.get((model, name), "")
+        categories[target.key] = kind if kind and category_covers(annotated, kind) else annotated
+    for (model, name), category in fields.items():
+        if model == "contacts.Contact" and name.startswith("custom."):
+            categories[CUSTOM_PREFIX + name.removeprefix("custom.")] = category
+    return categories
+
+
+def column_categories(
+    headers: list[str], samples: list[list[str]], mapping: dict[str, str]
+) -> dict[str, dict]:
+    """Column position (str) -> ColumnCategory.as_dict() for every column of the file.
+    `samples` are rows of cells, as read from the file."""
+    by_target = target_categories()
+    language = file_language(headers, samples)
+    result = {}
+    for position, header in enumerate(headers):
+        values = [row[position] for row in samples if position < len(row)]
+        target = mapping.get(str(position), "")
+        if target and by_target.get(target):
+            mentions = category_from_values(values, language=language).mentions
+            suggestion = ColumnCategory(by_target[target], "field", mentions)
+        else:
+            suggestion = categorise_column(header, values, language=language)
+        result[str(position)] = suggestion.as_dict()
+    return result
