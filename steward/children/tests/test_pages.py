@@ -184,3 +184,11 @@ def test_an_unknown_row_is_not_found(client, admin):
     response = client.get(reverse("children:consent_age_edit", args=["US"]))
 
     assert response.status_code == 404
+
+
+def test_the_settings_overview_links_to_the_table(client, admin):
+    client.force_login(admin)
+
+    page = client.get(reverse("staff:settings")).content.decode()
+
+    assert reverse("children:consent_ages") in page
