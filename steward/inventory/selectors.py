@@ -58,6 +58,11 @@ def category_index() -> dict[str, DataCategory]:
     return {row.key: row for row in DataCategory.objects.all()}
 
 
+def category_labels() -> dict[str, str]:
+    """Every category's label by key, for pages that name a stored key."""
+    return dict(DataCategory.objects.values_list("key", "label"))
+
+
 def category_get(*, key: str) -> DataCategory:
     try:
         return DataCategory.objects.get(key=key)

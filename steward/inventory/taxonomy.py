@@ -87,7 +87,11 @@ _BUILTIN: tuple[BuiltinCategory, ...] = (
         "Deals and purchases",
         "Opportunities, amounts and what a person bought.",
     ),
-    BuiltinCategory("commercial.profile", "Sales profile", "Lifecycle stage, source and tags."),
+    BuiltinCategory(
+        "commercial.profile",
+        "Sales profile (stage, source, tags)",
+        "Lifecycle stage, source and tags.",
+    ),
     BuiltinCategory("financial", "Financial", "Bank and payment data."),
     BuiltinCategory("financial.iban", "Bank account (IBAN)", "International bank account numbers."),
     BuiltinCategory("financial.payment_card", "Payment card", "Card numbers and their details."),

@@ -10,7 +10,7 @@ from steward.contacts.forms import PlainLabelsForm
 from steward.contacts.models import CustomFieldDefinition
 from steward.deals.choices import StageOutcome
 from steward.deals.models import Stage
-from steward.inventory.categories import CATEGORIES
+from steward.inventory.selectors import custom_field_category_choices
 from steward.staff.models import Team, User
 from steward.staff.roles import Role
 
@@ -86,24 +86,10 @@ class TeamForm(PlainLabelsForm):
     name = forms.CharField(max_length=120, label="Team name")
 
 
-# Keys that describe Steward's own records rather than what a custom field holds: "custom"
-# is the placeholder the field's own category replaces, "audit" the trail.
-_NOT_FOR_CUSTOM_FIELDS = frozenset({"custom", "audit"})
-
-
 def category_choices() -> list:
-    """The data categories grouped under their top level ("Contact details" > "Phone")."""
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for key, (label, _sensitivity) in CATEGORIES.items():
-        top = key.split(".", 1)[0]
-        if top in _NOT_FOR_CUSTOM_FIELDS:
-            continue
-        if key == top:
-            groups.setdefault(label, []).insert(0, (key, f"{label} (other)"))
-        else:
-            top_label = CATEGORIES[top][0]
-            groups.setdefault(top_label, []).append((key, label))
-    return [("", "— Choose a category —"), *groups.items()]
+    """The data categories a custom field can take, operators' own included, grouped
+    under their top level ("Contact details" > "Phone number")."""
+    return [("", "— Choose a category —"), *custom_field_category_choices()]
 
 
 def key_from_label(label: str) -> str:

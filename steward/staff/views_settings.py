@@ -43,7 +43,7 @@ from steward.deals.services import (
     stage_add,
     stage_delete,
 )
-from steward.inventory.categories import CATEGORIES
+from steward.inventory.selectors import category_labels
 from steward.staff.forms import (
     CustomFieldCreateForm,
     CustomFieldDeleteForm,
@@ -269,8 +269,9 @@ def team_edit(request, pk):
 @require_GET
 def custom_field_list_view(request):
     definitions = list(custom_field_definitions())
+    labels = category_labels()
     for definition in definitions:
-        definition.category_label = CATEGORIES.get(definition.category, (definition.category,))[0]
+        definition.category_label = labels.get(definition.category, definition.category)
     return render(request, "contacts/settings/custom_field_list.html", {"definitions": definitions})
 
 
@@ -306,7 +307,7 @@ def custom_field_edit(request, pk):
         else:
             messages.success(request, f"Custom field “{definition}” saved.")
             return redirect("staff:custom_field_list")
-    definition.category_label = CATEGORIES.get(definition.category, (definition.category,))[0]
+    definition.category_label = category_labels().get(definition.category, definition.category)
     return render(
         request,
         "contacts/settings/custom_field_form.html",
