@@ -5,6 +5,8 @@ is the field's own in the data map (the `personal(...)` annotation, or a custom 
 recorded category), never a second table. Every other column is categorised from its
 header and sample values by steward.detection.columns."""
 
+from dataclasses import dataclass
+
 from steward.detection.columns import (
     ColumnCategory,
     categorise_column,
@@ -13,7 +15,8 @@ from steward.detection.columns import (
 )
 from steward.imports.column_mapping import CUSTOM_PREFIX
 from steward.inventory.data_map import data_map
-from steward.inventory.taxonomy import category_covers
+from steward.inventory.selectors import category_index
+from steward.inventory.taxonomy import Sensitivity, category_covers
 
 # Import targets -> (model label, field in the data map) they write into; the rest write
 # into the Contact field of their own name. A target that writes into a field holding
@@ -60,3 +63,57 @@ def column_categories(
             suggestion = categorise_column(header, values, language=language)
         result[str(position)] = suggestion.as_dict()
     return result
+
+
+SOURCE_TEXT = {
+    "field": "the field it goes into",
+    "header": "the column name",
+    "values": "the column's values",
+    "none": "",
+}
+
+
+@dataclass(frozen=True)
+class ColumnCategoryView:
+    """A column's suggested category as the mapping page words it."""
+
+    key: str
+    label: str
+    sensitivity: str
+    source: str
+    mentions: tuple[str, ...]
+
+    @property
+    def is_special(self) -> bool:
+        return self.sensitivity == Sensitivity.SPECIAL
+
+    @property
+    def is_criminal(self) -> bool:
+        return self.sensitivity == Sensitivity.CRIMINAL
+
+
+def column_category_views(stored: dict[str, dict], columns: int) -> list[ColumnCategoryView | None]:
+    """One view per column position (None where nothing was suggested), with the taxonomy's
+    labels and sensitivities (an operator may have raised a category's)."""
+    index = category_index()
+    views: list[ColumnCategoryView | None] = []
+    for position in range(columns):
+        entry = stored.get(str(position)) or {}
+        key = entry.get("category", "")
+        row = index.get(key)
+        mentions = tuple(
+            index[m].label if m in index else m for m in entry.get("mentions", []) if m != key
+        )
+        if not key:
+            views.append(ColumnCategoryView("", "", "", "", mentions) if mentions else None)
+            continue
+        views.append(
+            ColumnCategoryView(
+                key=key,
+                label=row.label if row else key,
+                sensitivity=row.sensitivity if row else "unknown",
+                source=SOURCE_TEXT.get(entry.get("source", ""), ""),
+                mentions=mentions,
+            )
+        )
+    return views

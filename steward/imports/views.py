@@ -20,6 +20,7 @@ from steward.contacts.selectors import CONTACT_SORTS, ContactFilters
 from steward.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from steward.imports import selectors, services
 from steward.imports.choices import ImportStatus
+from steward.imports.column_categories import column_category_views
 from steward.imports.exports import contacts_export
 from steward.imports.forms import MappingForm, RunForm, UploadForm
 from steward.imports.models import ImportJob
@@ -126,8 +127,9 @@ def map_columns(request: HttpRequest, pk) -> HttpResponse:
     elif request.method == "POST":
         status = 400
     samples = selectors.import_samples(job)
+    categories = column_category_views(job.column_categories, len(form.column_names))
     columns = [
-        (form[name], samples[position] if position < len(samples) else [])
+        (form[name], samples[position] if position < len(samples) else [], categories[position])
         for position, name in enumerate(form.column_names)
     ]
     return _render(

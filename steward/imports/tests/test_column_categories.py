@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 
 from steward.contacts.services import custom_field_create
 from steward.imports import services
@@ -110,3 +111,15 @@ def test_a_notes_column_says_which_special_categories_its_values_mention(importe
         "special.health",
         "special.religious_beliefs",
     ]
+
+
+def test_the_mapping_page_shows_each_columns_category_and_where_it_came_from(client, importer):
+    job = upload(importer, "Email,Religion,Spalte 7\nada@example.org,Lutheran,x\n")
+    client.force_login(importer)
+
+    page = client.get(reverse("imports:map", args=[job.pk])).content.decode()
+
+    assert "Email address" in page and "from the field it goes into" in page
+    assert "Religious or philosophical beliefs" in page and "Special category (Art. 9)" in page
+    assert "from the column name" in page
+    assert "Not recognised" in page
