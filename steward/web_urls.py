@@ -9,6 +9,7 @@ urlpatterns = [
     path("activities/", include("steward.activities.urls")),
     path("deals/", include("steward.deals.urls")),
     path("import/", include("steward.imports.urls")),
+    path("detection/", include("steward.detection.urls")),
     path("settings/children/", include("steward.children.urls")),
     path("inventory/", include("steward.inventory.urls")),
     path("settings/", include("steward.staff.settings_urls")),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, QuerySet
 
 from steward.activities.models import Activity
-from steward.contacts.models import Contact
+from steward.contacts.models import Contact, CustomFieldDefinition
 from steward.core.actor import Actor, SystemActor
 from steward.core.errors import NotFound
 from steward.core.scoping import may_see, restrict
@@ -80,6 +80,11 @@ def special_data_notice(*, actor: Actor, contact: Contact) -> SpecialDataNotice 
         .order_by("status", "-created_at", "start")
         if f.activity_id is None or f.activity_id in visible
     ]
+    labels = dict(CustomFieldDefinition.objects.values_list("key", "label"))
+    for finding in findings:
+        # Where the evidence is, as the page names it: a custom field by its label.
+        key = finding.field_name.removeprefix("custom.")
+        finding.field_label = labels.get(key, key) if finding.activity_id is None else ""
     unscanned = DetectionFailure.objects.filter(contact=contact).count()
     return SpecialDataNotice(
         findings=[f for f in findings if f.status in STANDING_STATUSES],
