@@ -24,6 +24,7 @@ from steward.contacts.selectors import (
 )
 from steward.core.actor import Actor
 from steward.core.errors import DomainError
+from steward.detection.selectors import may_review
 
 CUSTOM_PREFIX = "custom_"
 
@@ -120,6 +121,11 @@ class ContactListForm(PlainLabelsForm):
             (ChildStatus.ADULT, "Adults"),
         ],
     )
+    special = forms.ChoiceField(
+        required=False,
+        label="Special categories (Art. 9)",
+        choices=[("", "Any"), ("yes", "Marked as holding some")],
+    )
     organisation = forms.UUIDField(required=False, widget=forms.HiddenInput)
     sort = forms.ChoiceField(
         required=False, choices=[(key, key) for key in CONTACT_SORTS], widget=forms.HiddenInput
@@ -136,6 +142,8 @@ class ContactListForm(PlainLabelsForm):
             {"type": "search", "placeholder": "Name, email or organisation", "autocomplete": "off"}
         )
         self.fields["tag"].widget.attrs.update({"list": "tag-options", "autocomplete": "off"})
+        if not may_review(actor):
+            del self.fields["special"]  # Art. 9: not even that such a filter exists
 
     def _value(self, name: str):
         if not self.is_bound:
@@ -153,6 +161,7 @@ class ContactListForm(PlainLabelsForm):
             tag=self._value("tag") or "",
             country=self._value("country") or "",
             child_status=self._value("child") or "",
+            special_category=self._value("special") == "yes",
             sort=self._value("sort") or "name",
         )
 
@@ -165,6 +174,7 @@ class ContactListForm(PlainLabelsForm):
         return any(
             (filters.search, filters.lifecycle_stage, filters.owner_id, filters.tag)
             + (filters.country, filters.organisation_id, filters.child_status)
+            + (filters.special_category,)
         )
 
 

@@ -12,6 +12,7 @@ from steward.core.actor import Actor
 from steward.core.errors import NotFound
 from steward.core.personal_data import PersonalSubfield
 from steward.core.scoping import restrict
+from steward.detection.selectors import contacts_holding_special_data, may_review
 from steward.staff.models import User
 
 # Sort keys offered to people and the API -> the ordering they mean. Each is backed by an
@@ -52,6 +53,7 @@ class ContactFilters:
     tag: str = ""
     country: str = ""
     child_status: str = ""  # Art. 8: "child", "adult" or "unknown"
+    special_category: bool = False  # Art. 9: marked as holding special-category data
     sort: str = "name"
     extra: dict = field(default_factory=dict)
 
@@ -129,6 +131,10 @@ def contact_list(*, actor: Actor, filters: ContactFilters | None = None) -> Quer
         qs = qs.filter(country=filters.country.upper())
     if filters.child_status:
         qs = qs.filter(child_status=filters.child_status)
+    # Only for roles that may see special-category data: for any other, the filter would
+    # tell what the contact page does not show them, so it is ignored.
+    if filters.special_category and may_review(actor):
+        qs = qs.filter(pk__in=contacts_holding_special_data())
     return qs.order_by(*_contact_ordering(filters))
 
 

@@ -149,3 +149,32 @@ def test_reviewing_requires_a_post(client, admin, health):
     response = client.get(reverse("detection:review", args=[health.pk]))
 
     assert response.status_code == 405
+
+
+def _listed(client, user, **params) -> str:
+    client.force_login(user)
+    response = client.get(reverse("contacts:list"), params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_reviewers_can_list_the_contacts_marked_as_holding_special_data(
+    client, admin, owner, contact, note
+):
+    unmarked = ContactFactory(owner=owner, team=owner.team, family_name="Unmarked")
+
+    page = _listed(client, admin, special="yes")
+
+    assert str(contact.pk) in page
+    assert str(unmarked.pk) not in page
+
+
+def test_other_roles_have_no_such_filter_and_asking_for_it_filters_nothing(
+    client, owner, contact, note
+):
+    unmarked = ContactFactory(owner=owner, team=owner.team, family_name="Unmarked")
+
+    page = _listed(client, owner, special="yes")
+
+    assert "Special categories (Art. 9)" not in page
+    assert str(contact.pk) in page and str(unmarked.pk) in page
