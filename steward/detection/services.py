@@ -88,9 +88,14 @@ class _Detected:
 
 def _detect_each(texts: Sequence[FieldText]) -> list[_Detected]:
     results = []
+    # Detection is a pure function of the text, and imported values repeat ("VIP", "Met at
+    # the fair"): each distinct text is read once per batch.
+    seen: dict[str, list] = {}
     for text in texts:
         try:
-            findings = detect(text.text) if text.text.strip() else []
+            if text.text not in seen:
+                seen[text.text] = detect(text.text) if text.text.strip() else []
+            findings = seen[text.text]
         except Exception as error:  # any detector bug: see the module docstring
             logger.exception(
                 "Detection failed on %s %s, field %s; saved without findings.",
