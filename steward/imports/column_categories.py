@@ -46,22 +46,43 @@ def target_categories() -> dict[str, str]:
 
 
 def column_categories(
-    headers: list[str], samples: list[list[str]], mapping: dict[str, str]
+    headers: list[str],
+    samples: list[list[str]],
+    mapping: dict[str, str],
+    previous: dict[str, dict] | None = None,
 ) -> dict[str, dict]:
     """Column position (str) -> ColumnCategory.as_dict() for every column of the file.
-    `samples` are rows of cells, as read from the file."""
+    `samples` are rows of cells, as read from the file; `previous`: the categories the job
+    had before its mapping changed, reused where they still hold (the samples are the same).
+
+    The values are read by the detectors only where they may be free text: columns nothing
+    describes, and columns going into custom fields (whose values detection scans once
+    imported). A built-in field holds structured values (names, addresses, dates)."""
     by_target = target_categories()
-    language = file_language(headers, samples)
+    previous = previous or {}
+    language = None
     result = {}
     for position, header in enumerate(headers):
+        key = str(position)
+        before = previous.get(key)
+        target = mapping.get(key, "")
         values = [row[position] for row in samples if position < len(row)]
-        target = mapping.get(str(position), "")
         if target and by_target.get(target):
-            mentions = category_from_values(values, language=language).mentions
+            mentions: tuple[str, ...] = ()
+            if target.startswith(CUSTOM_PREFIX):
+                if before is not None:
+                    mentions = tuple(before.get("mentions", ()))
+                else:
+                    language = language or file_language(headers, samples)
+                    mentions = category_from_values(values, language=language).mentions
             suggestion = ColumnCategory(by_target[target], "field", mentions)
+        elif before is not None and before.get("source") != "field":
+            result[key] = before  # still unmapped: same header, same values
+            continue
         else:
+            language = language or file_language(headers, samples)
             suggestion = categorise_column(header, values, language=language)
-        result[str(position)] = suggestion.as_dict()
+        result[key] = suggestion.as_dict()
     return result
 
 

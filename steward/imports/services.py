@@ -193,7 +193,9 @@ def import_job_map(
         ImportStatus.MAPPED,
         mapping=clean,
         # A column now mapped to a field holds that field's category (issue 3).
-        column_categories=column_categories(job.headers, _sample_rows(job), clean),
+        column_categories=column_categories(
+            job.headers, _sample_rows(job), clean, previous=job.column_categories
+        ),
         date_order=date_order or job.date_order,
         total_rows=0,
         valid_rows=0,

@@ -91,8 +91,41 @@ def test_changing_the_mapping_changes_the_category(importer):
         actor=importer, job=job, mapping={"0": "email", "1": "extra_email"}
     )
 
+    # A built-in field holds structured values: its category, and no reading of the text.
     assert job.column_categories["1"] == {
         "category": "contact.email",
+        "source": "field",
+        "mentions": [],
+    }
+
+
+def test_a_column_unmapped_again_is_categorised_by_its_header_and_values(importer):
+    job = upload(importer, "Email,Notes\nada@example.org,Has asthma\n")
+    job = services.import_job_map(
+        actor=importer, job=job, mapping={"0": "email", "1": "extra_email"}
+    )
+
+    job = services.import_job_map(actor=importer, job=job, mapping={"0": "email"})
+
+    assert job.column_categories["1"] == {
+        "category": "free_text",
+        "source": "header",
+        "mentions": ["special.health"],
+    }
+
+
+def test_a_column_mapped_to_a_custom_field_keeps_what_its_values_mention(importer, admin):
+    custom_field_create(
+        actor=admin, key="remarks", label="Remarks", field_type="text", category="free_text"
+    )
+    job = upload(importer, "Email,Comments\nada@example.org,Has asthma\n")
+
+    job = services.import_job_map(
+        actor=importer, job=job, mapping={"0": "email", "1": "custom:remarks"}
+    )
+
+    assert job.column_categories["1"] == {
+        "category": "free_text",
         "source": "field",
         "mentions": ["special.health"],
     }
