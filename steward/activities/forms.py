@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from steward.activities.choices import ActivityKind
-from steward.contacts.forms import PlainLabelsForm
+from steward.core.web import PlainLabelsForm
 
 
 def end_of_day(day: datetime.date) -> datetime.datetime:

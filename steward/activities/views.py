@@ -14,9 +14,9 @@ from django.views.decorators.http import require_POST
 from steward.activities.forms import ActivityLogForm
 from steward.activities.selectors import activity_get
 from steward.activities.services import activity_log, task_complete
-from steward.contacts.forms import put_errors_on_form
 from steward.contacts.selectors import contact_get, organisation_get
 from steward.core.errors import DomainError, NotFound, PermissionDenied
+from steward.core.web import is_htmx, put_errors_on_form
 from steward.deals.selectors import deal_get
 
 # What an activity can be about: the POST field naming it, how to find it (scoped to the
@@ -26,10 +26,6 @@ _TARGETS = {
     "organisation": (organisation_get, "contacts:organisation_detail"),
     "deal": (deal_get, "deals:detail"),
 }
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _back(request, fallback: str) -> str:
@@ -85,14 +81,14 @@ def log(request):
         except NotFound:
             raise Http404(f"No such {name}.") from None
         except DomainError as error:
-            put_errors_on_form(form, error, renames={"due_at": "due_date"})
+            put_errors_on_form(form, error, lambda name: {"due_at": "due_date"}.get(name, name))
         else:
-            if not _is_htmx(request):
+            if not is_htmx(request):
                 messages.success(request, f"{activity.get_kind_display()} logged.")
                 return redirect(back)
             context |= {"activity": activity, "activity_form": ActivityLogForm()}
             return render(request, "activities/log_response.html", context)
-    if _is_htmx(request):
+    if is_htmx(request):
         # The form goes back in place of itself, with its errors; the timeline is left as
         # it was.
         response = render(request, "activities/_log_form.html", context)
@@ -117,11 +113,11 @@ def complete(request, pk):
     except NotFound:
         raise Http404("No such activity.") from None
     except DomainError as error:
-        if _is_htmx(request):
+        if is_htmx(request):
             return HttpResponseBadRequest(error.message)
         messages.error(request, error.message)
         return redirect(_back(request, _record_url(activity)))
-    if _is_htmx(request):
+    if is_htmx(request):
         context = {"activity": activity, "can_complete": True, "announce": True}
         return render(request, "activities/_item.html", context)
     messages.success(request, f"Task “{activity.subject or 'untitled'}” done.")

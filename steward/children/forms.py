@@ -5,7 +5,7 @@ from django import forms
 from django_countries import countries
 
 from steward.children.status import OLDEST_CONSENT_AGE, YOUNGEST_CONSENT_AGE
-from steward.contacts.forms import PlainLabelsForm
+from steward.core.web import PlainLabelsForm
 
 
 class ConsentAgeForm(PlainLabelsForm):

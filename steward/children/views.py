@@ -15,8 +15,8 @@ from steward.children.forms import ConsentAgeForm, CountryConsentAgeForm
 from steward.children.selectors import consent_age_get, consent_age_rows
 from steward.children.services import ConsentAgeChange, consent_age_remove, consent_age_set
 from steward.children.status import DEFAULT_COUNTRY
-from steward.contacts.forms import put_errors_on_form
 from steward.core.errors import DomainError, NotFound, PermissionDenied
+from steward.core.web import put_errors_on_form
 
 MANAGE = "staff.manage"
 # The default row's place in URLs (its country code is empty).

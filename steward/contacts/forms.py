@@ -23,36 +23,18 @@ from steward.contacts.selectors import (
     organisation_label,
 )
 from steward.core.actor import Actor
-from steward.core.errors import DomainError
+from steward.core.web import PlainLabelsForm
 from steward.detection.selectors import may_review
 
 CUSTOM_PREFIX = "custom_"
 
 
-def put_errors_on_form(
-    form: forms.Form, error: DomainError, renames: dict[str, str] | None = None
-) -> None:
-    """Shows a service's refusal next to the fields it names ("custom.<key>" is the custom
-    field's input; `renames` maps other service field names to form fields), and the rest
-    above the form."""
-    for name, messages in error.field_errors.items():
-        name = (renames or {}).get(name, name)
-        if name.startswith("custom."):
-            name = CUSTOM_PREFIX + name.removeprefix("custom.")
-        target = name if name in form.fields else None
-        if target is None:
-            messages = [f"{name.replace('_', ' ').capitalize()}: {m}" for m in messages]
-        form.add_error(target, messages)
-    if not error.field_errors:
-        form.add_error(None, error.message)
-
-
-class PlainLabelsForm(forms.Form):
-    """A form whose labels carry no trailing colon (the layout sets labels apart)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
+def contact_form_field(name: str) -> str:
+    """The contact form's input for a service's field name ("custom.<key>" is the custom
+    field's own input)."""
+    if name.startswith("custom."):
+        return CUSTOM_PREFIX + name.removeprefix("custom.")
+    return name
 
 
 class QuickSelect(forms.Select):

@@ -22,7 +22,7 @@ from steward.contacts.forms import (
     ContactListForm,
     ContactMethodForm,
     OrganisationForm,
-    put_errors_on_form,
+    contact_form_field,
 )
 from steward.contacts.models import Contact, Organisation
 from steward.contacts.selectors import (
@@ -47,6 +47,7 @@ from steward.contacts.services import (
     organisation_update,
 )
 from steward.core.errors import DomainError, NotFound, PermissionDenied
+from steward.core.web import is_htmx, put_errors_on_form, require_permission
 from steward.deals.selectors import deal_list
 
 TIMELINE_LENGTH = 50
@@ -64,21 +65,6 @@ def _organisation_or_404(request, pk) -> Organisation:
         return organisation_get(actor=request.user, pk=pk)
     except NotFound:
         raise Http404("No such organisation.") from None
-
-
-def _require(request, permission: str) -> None:
-    """Refuses up front what the service would refuse, so a read-only user is not shown a
-    form they cannot submit. The service still checks."""
-    if not request.user.can(permission):
-        raise Forbidden(f"Your role may not do this ({permission}).")
-
-
-def _is_htmx(request) -> bool:
-    # A history restore asks for the whole page (htmx had no snapshot of it).
-    return (
-        request.headers.get("HX-Request") == "true"
-        and request.headers.get("HX-History-Restore-Request") != "true"
-    )
 
 
 def _page_number(request) -> int:
@@ -135,7 +121,7 @@ def contact_list(request):
             )
         except NotFound:
             raise Http404("No such organisation.") from None
-    if not _is_htmx(request):
+    if not is_htmx(request):
         response = render(request, "contacts/contact_list.html", context)
     else:
         response = render(request, "contacts/contact_list_results.html", context)
@@ -209,7 +195,7 @@ def contact_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def contact_create_view(request):
-    _require(request, "contacts.add")
+    require_permission(request, "contacts.add")
     form = ContactForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         data, tags = form.service_data()
@@ -218,7 +204,7 @@ def contact_create_view(request):
         except PermissionDenied as error:
             raise Forbidden(error.message) from None
         except DomainError as error:
-            put_errors_on_form(form, error)
+            put_errors_on_form(form, error, contact_form_field)
         else:
             messages.success(request, f"Contact “{contact}” created.")
             return redirect("contacts:detail", pk=contact.pk)
@@ -229,7 +215,7 @@ def contact_create_view(request):
 @require_http_methods(["GET", "POST"])
 def contact_edit(request, pk):
     contact = _contact_or_404(request, pk)
-    _require(request, "contacts.change")
+    require_permission(request, "contacts.change")
     form = ContactForm(request.POST or None, actor=request.user, contact=contact)
     if request.method == "POST" and form.is_valid():
         data, tags = form.service_data()
@@ -240,7 +226,7 @@ def contact_edit(request, pk):
         except NotFound:
             raise Http404("No such contact.") from None
         except DomainError as error:
-            put_errors_on_form(form, error)
+            put_errors_on_form(form, error, contact_form_field)
         else:
             messages.success(request, f"Contact “{contact}” saved.")
             return redirect("contacts:detail", pk=contact.pk)
@@ -251,7 +237,7 @@ def contact_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def contact_delete_view(request, pk):
     contact = _contact_or_404(request, pk)
-    _require(request, "contacts.delete")
+    require_permission(request, "contacts.delete")
     if request.method == "POST":
         try:
             contact_delete(actor=request.user, contact=contact)
@@ -276,7 +262,7 @@ def _methods_response(request, contact: Contact, form: ContactMethodForm | None 
     context = _contact_detail_context(request, contact)
     if form is not None:
         context["method_form"] = form
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(request, "contacts/contact_detail.html#methods", context)
     return render(request, "contacts/contact_detail.html", context)
 
@@ -285,7 +271,7 @@ def _methods_response(request, contact: Contact, form: ContactMethodForm | None 
 @require_POST
 def contact_method_add_view(request, pk):
     contact = _contact_or_404(request, pk)
-    _require(request, "contacts.change")
+    require_permission(request, "contacts.change")
     form = ContactMethodForm(request.POST)
     if form.is_valid():
         try:
@@ -295,9 +281,9 @@ def contact_method_add_view(request, pk):
         except NotFound:
             raise Http404("No such contact.") from None
         except DomainError as error:
-            put_errors_on_form(form, error)
+            put_errors_on_form(form, error, contact_form_field)
         else:
-            if not _is_htmx(request):
+            if not is_htmx(request):
                 messages.success(request, f"Added {method.value}.")
                 return redirect("contacts:detail", pk=contact.pk)
             return _methods_response(request, contact)
@@ -308,7 +294,7 @@ def contact_method_add_view(request, pk):
 @require_POST
 def contact_method_remove_view(request, pk, method_pk):
     contact = _contact_or_404(request, pk)
-    _require(request, "contacts.change")
+    require_permission(request, "contacts.change")
     method = next((m for m in contact.methods.all() if m.pk == method_pk), None)
     if method is None:
         raise Http404("No such address on this contact.")
@@ -318,7 +304,7 @@ def contact_method_remove_view(request, pk, method_pk):
         raise Forbidden(error.message) from None
     except NotFound:
         raise Http404("No such contact.") from None
-    if not _is_htmx(request):
+    if not is_htmx(request):
         messages.success(request, f"Removed {method.value}.")
         return redirect("contacts:detail", pk=contact.pk)
     return _methods_response(request, contact)
@@ -334,7 +320,7 @@ def organisation_list(request):
     page = organisation_page(actor=request.user, search=search, number=_page_number(request))
     context = {"search": search, "page": page, "can_add": request.user.can("organisations.add")}
     template = "contacts/organisation_list.html"
-    if _is_htmx(request):
+    if is_htmx(request):
         template = "contacts/organisation_list.html#results"
     response = render(request, template, context)
     patch_vary_headers(response, ["HX-Request"])
@@ -367,7 +353,7 @@ def organisation_detail(request, pk):
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_create_view(request):
-    _require(request, "organisations.add")
+    require_permission(request, "organisations.add")
     form = OrganisationForm(request.POST or None, actor=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -375,7 +361,7 @@ def organisation_create_view(request):
         except PermissionDenied as error:
             raise Forbidden(error.message) from None
         except DomainError as error:
-            put_errors_on_form(form, error)
+            put_errors_on_form(form, error, contact_form_field)
         else:
             messages.success(request, f"Organisation “{organisation}” created.")
             return redirect("contacts:organisation_detail", pk=organisation.pk)
@@ -386,7 +372,7 @@ def organisation_create_view(request):
 @require_http_methods(["GET", "POST"])
 def organisation_edit(request, pk):
     organisation = _organisation_or_404(request, pk)
-    _require(request, "organisations.change")
+    require_permission(request, "organisations.change")
     form = OrganisationForm(request.POST or None, actor=request.user, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -398,7 +384,7 @@ def organisation_edit(request, pk):
         except NotFound:
             raise Http404("No such organisation.") from None
         except DomainError as error:
-            put_errors_on_form(form, error)
+            put_errors_on_form(form, error, contact_form_field)
         else:
             messages.success(request, f"Organisation “{organisation}” saved.")
             return redirect("contacts:organisation_detail", pk=organisation.pk)
@@ -413,7 +399,7 @@ def organisation_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def organisation_delete_view(request, pk):
     organisation = _organisation_or_404(request, pk)
-    _require(request, "organisations.delete")
+    require_permission(request, "organisations.delete")
     if request.method == "POST":
         try:
             organisation_delete(actor=request.user, organisation=organisation)

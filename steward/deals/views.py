@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from steward.activities.forms import ActivityLogForm
 from steward.activities.selectors import timeline_for
 from steward.core.errors import DomainError, NotFound, PermissionDenied
+from steward.core.web import is_htmx, put_errors_on_form, require_permission
 from steward.deals.forms import PICKERS, DealForm
 from steward.deals.selectors import (
     deal_get,
@@ -35,24 +36,6 @@ def _deal_or_404(request, pk):
         return deal_get(actor=request.user, pk=pk)
     except NotFound:
         raise Http404("No such deal.") from None
-
-
-def _require(request, permission: str) -> None:
-    if not request.user.can(permission):
-        raise Forbidden(f"Your role may not do this ({permission}).")
-
-
-def _put_errors_on_form(form, error: DomainError) -> None:
-    """Shows a service's refusal next to the fields it names, the rest above the form."""
-    for name, field_messages in error.field_errors.items():
-        target = name if name in form.fields else None
-        form.add_error(target, field_messages)
-    if not error.field_errors:
-        form.add_error(None, error.message)
-
-
-def _is_htmx(request) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _board_context(request, pipeline) -> dict:
@@ -88,7 +71,7 @@ def move(request, pk):
     """Moves a deal to another stage of its pipeline. For htmx, answers with the updated
     board (counts and totals change too); otherwise redirects back to it."""
     deal = _deal_or_404(request, pk)
-    _require(request, "deals.change")
+    require_permission(request, "deals.change")
     try:
         stage = stage_get(pipeline=deal.pipeline, pk=request.POST.get("stage", ""))
         deal = deal_move(actor=request.user, deal=deal, stage=stage)
@@ -98,7 +81,7 @@ def move(request, pk):
         status, level = f"Not moved: {error.message}", messages.ERROR
     else:
         status, level = f"Moved “{deal.title}” to {stage.name}.", messages.SUCCESS
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _board_context(request, deal.pipeline) | {
             "status": status,
             "status_level": "success" if level == messages.SUCCESS else "error",
@@ -155,13 +138,13 @@ def _initial_parties(request) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def create(request):
-    _require(request, "deals.add")
+    require_permission(request, "deals.add")
     form = DealForm(request.POST or None, actor=request.user, initial=_initial_parties(request))
     if request.method == "POST" and form.is_valid():
         try:
             deal = deal_create(actor=request.user, data=form.deal_data())
         except DomainError as error:
-            _put_errors_on_form(form, error)
+            put_errors_on_form(form, error)
         else:
             messages.success(request, f"Deal “{deal.title}” created.")
             return redirect("deals:detail", pk=deal.pk)
@@ -172,7 +155,7 @@ def create(request):
 @require_http_methods(["GET", "POST"])
 def edit(request, pk):
     deal = _deal_or_404(request, pk)
-    _require(request, "deals.change")
+    require_permission(request, "deals.change")
     form = DealForm(request.POST or None, actor=request.user, deal=deal)
     if request.method == "POST" and form.is_valid():
         # Only what changed: an unchanged contact the editor can no longer see must not
@@ -181,7 +164,7 @@ def edit(request, pk):
         try:
             deal = deal_update(actor=request.user, deal=deal, data=data)
         except DomainError as error:
-            _put_errors_on_form(form, error)
+            put_errors_on_form(form, error)
         else:
             messages.success(request, f"Deal “{deal.title}” saved.")
             return redirect("deals:detail", pk=deal.pk)
@@ -192,7 +175,7 @@ def edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def delete(request, pk):
     deal = _deal_or_404(request, pk)
-    _require(request, "deals.delete")
+    require_permission(request, "deals.delete")
     if request.method == "POST":
         try:
             deal_delete(actor=request.user, deal=deal)

@@ -3,17 +3,11 @@ their refusals are shown next to the field they name."""
 
 from django import forms
 
-from steward.core.errors import DomainError
+from steward.core.web import PlainLabelsForm
 from steward.inventory.data_map import DataMapFilters
 from steward.inventory.models import DataCategory
 from steward.inventory.selectors import category_tree
 from steward.inventory.taxonomy import Sensitivity
-
-
-class _PlainLabels(forms.Form):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("label_suffix", "")
-        super().__init__(*args, **kwargs)
 
 
 def _tree_choices() -> list[tuple[str, str]]:
@@ -24,15 +18,7 @@ def _tree_choices() -> list[tuple[str, str]]:
     ]
 
 
-def put_errors_on_form(form: forms.Form, error: DomainError) -> None:
-    """Shows a service's refusal next to the fields it names, the rest above the form."""
-    for name, messages in error.field_errors.items():
-        form.add_error(name if name in form.fields else None, messages)
-    if not error.field_errors:
-        form.add_error(None, error.message)
-
-
-class DataMapFilterForm(_PlainLabels):
+class DataMapFilterForm(PlainLabelsForm):
     """The data map's filters: one sensitivity, one category (and what lies inside it)."""
 
     sensitivity = forms.ChoiceField(required=False, label="Sensitivity")
@@ -55,7 +41,7 @@ class DataMapFilterForm(_PlainLabels):
         )
 
 
-class CategoryAddForm(_PlainLabels):
+class CategoryAddForm(PlainLabelsForm):
     """A new category under an existing one."""
 
     parent = forms.ChoiceField(label="Inside", required=False)
@@ -89,7 +75,7 @@ class CategoryAddForm(_PlainLabels):
         return data
 
 
-class CategoryEditForm(_PlainLabels):
+class CategoryEditForm(PlainLabelsForm):
     """A category's wording, sensitivity and children flag. A built-in's wording comes
     from code, so its label and description are shown but not editable."""
 

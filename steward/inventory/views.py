@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from steward.core.errors import DomainError, NotFound, PermissionDenied
+from steward.core.web import put_errors_on_form, require_permission
 from steward.inventory.data_map import (
     WHERE_IT_GOES_NOTE,
     data_map,
@@ -23,23 +24,17 @@ from steward.inventory.forms import (
     CategoryAddForm,
     CategoryEditForm,
     DataMapFilterForm,
-    put_errors_on_form,
 )
 from steward.inventory.selectors import category_get, category_tree
 from steward.inventory.services import data_category_add, data_category_update
 from steward.inventory.taxonomy import Sensitivity
 
 
-def _require(request, permission: str) -> None:
-    if not request.user.can(permission):
-        raise Forbidden(f"Your role may not do this ({permission}).")
-
-
 @login_required
 @require_GET
 def data_map_view(request):
     """Every personal-data field, grouped by model, filtered by sensitivity or category."""
-    _require(request, "inventory.view")
+    require_permission(request, "inventory.view")
     form = DataMapFilterForm(request.GET or None)
     filters = form.filters()
     rows = data_map(filters)
@@ -66,7 +61,7 @@ def data_map_view(request):
 
 
 def _export(request, *, extension: str, content_type: str, render_rows) -> HttpResponse:
-    _require(request, "inventory.view")
+    require_permission(request, "inventory.view")
     rows = data_map(DataMapFilterForm(request.GET or None).filters())
     response = HttpResponse(render_rows(rows), content_type=content_type)
     filename = f"steward-data-map-{timezone.localdate().isoformat()}.{extension}"
@@ -96,11 +91,11 @@ def export_csv(request):
 @require_http_methods(["GET", "POST"])
 def categories_view(request):
     """The taxonomy as a tree; the administrator and the DPO add categories here."""
-    _require(request, "inventory.view")
+    require_permission(request, "inventory.view")
     can_manage = request.user.can("inventory.manage")
     form = CategoryAddForm(request.POST or None, initial={"parent": request.GET.get("parent", "")})
     if request.method == "POST":
-        _require(request, "inventory.manage")
+        require_permission(request, "inventory.manage")
         if form.is_valid():
             try:
                 category = data_category_add(actor=request.user, **form.service_data())
@@ -121,7 +116,7 @@ def categories_view(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def category_edit_view(request, key: str):
-    _require(request, "inventory.manage")
+    require_permission(request, "inventory.manage")
     try:
         category = category_get(key=key)
     except NotFound:

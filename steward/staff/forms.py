@@ -6,8 +6,8 @@ from django.template.defaultfilters import pluralize
 from django.utils.text import slugify
 
 from steward.contacts.choices import CustomFieldType
-from steward.contacts.forms import PlainLabelsForm
 from steward.contacts.models import CustomFieldDefinition
+from steward.core.web import PlainLabelsForm
 from steward.deals.choices import StageOutcome
 from steward.deals.models import Stage
 from steward.inventory.selectors import custom_field_category_choices

@@ -15,7 +15,6 @@ from django.template.defaultfilters import pluralize
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from steward.contacts.forms import put_errors_on_form
 from steward.contacts.selectors import (
     custom_field_definitions,
     custom_field_get,
@@ -27,6 +26,7 @@ from steward.contacts.services import (
     custom_field_update,
 )
 from steward.core.errors import DomainError, NotFound, PermissionDenied
+from steward.core.web import put_errors_on_form
 from steward.deals.selectors import (
     pipeline_get,
     pipeline_list,
