@@ -126,16 +126,31 @@ class CustomFieldCreateForm(PlainLabelsForm):
     choices = _ChoicesField(
         required=False, label="Choices", help_text="For the type Choice: one choice per line."
     )
+    samples = forms.CharField(
+        required=False,
+        label="Sample values",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional, one per line, to suggest a category from what the field will hold. "
+        "Not stored.",
+    )
     category = forms.ChoiceField(
+        required=False,
         label="Data category",
-        error_messages={"required": "Choose the kind of personal data the field holds."},
         help_text="What kind of personal data the field holds. It decides how the data map, "
-        "access requests and erasure treat the field.",
+        "access requests and erasure treat the field. Leave it empty, or press “Suggest a "
+        "category”, to get a suggestion from the label and the sample values to confirm.",
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["category"].choices = category_choices()
+        self.fields["category"].choices = [("", "— Suggest one —"), *category_choices()[1:]]
+
+    def sample_values(self) -> list[str]:
+        return [
+            line.strip()
+            for line in self.cleaned_data.get("samples", "").splitlines()
+            if line.strip()
+        ]
 
     def clean_key(self) -> str:
         key = self.cleaned_data["key"].strip()

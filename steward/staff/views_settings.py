@@ -43,6 +43,7 @@ from steward.deals.services import (
     stage_add,
     stage_delete,
 )
+from steward.detection.columns import categorise_column
 from steward.inventory.selectors import category_labels
 from steward.staff.forms import (
     CustomFieldCreateForm,
@@ -279,9 +280,34 @@ def custom_field_list_view(request):
 @require_http_methods(["GET", "POST"])
 def custom_field_create_view(request):
     form = CustomFieldCreateForm(request.POST or None)
+    suggestion = None
     if request.method == "POST" and form.is_valid():
+        if "suggest" in request.POST or not form.cleaned_data["category"]:
+            # A suggestion is never a decision: the form comes back with it chosen, for the
+            # person to confirm or change, and nothing is created until they submit again.
+            suggestion = categorise_column(form.cleaned_data["label"], form.sample_values())
+            data = request.POST.copy()
+            data["category"] = suggestion.category
+            form = CustomFieldCreateForm(data)
+            form.is_valid()
+            if not suggestion.category:
+                form.add_error(
+                    "category",
+                    "Nothing in the label or the sample values suggests a category: choose one.",
+                )
+            return render(
+                request,
+                "contacts/settings/custom_field_form.html",
+                {
+                    "form": form,
+                    "definition": None,
+                    "suggestion": suggestion,
+                    "suggestion_label": category_labels().get(suggestion.category, ""),
+                },
+            )
         try:
-            definition = custom_field_create(actor=request.user, **form.cleaned_data)
+            data = {k: v for k, v in form.cleaned_data.items() if k != "samples"}
+            definition = custom_field_create(actor=request.user, **data)
         except DomainError as error:
             put_errors_on_form(form, error)
         else:

@@ -183,17 +183,65 @@ def test_the_key_is_made_from_the_label_when_left_empty(as_admin):
     assert CustomFieldDefinition.objects.get(label="Shoe size (EU)").key == "shoe_size_eu"
 
 
-def test_the_category_is_required_and_a_bad_key_is_refused_on_the_form(as_admin):
+def test_a_bad_key_is_refused_on_the_form(as_admin):
     response = as_admin.post(
         reverse("staff:custom_field_create"),
-        {"label": "Size", "key": "Shoe Size!", "field_type": "text", "category": ""},
+        {
+            "label": "Size",
+            "key": "Shoe Size!",
+            "field_type": "text",
+            "category": "commercial.profile",
+        },
+    )
+
+    assert "lower-case letters" in response.content.decode()
+    assert not CustomFieldDefinition.objects.exists()
+
+
+def test_without_a_category_the_form_suggests_one_from_the_label_and_creates_nothing(as_admin):
+    response = as_admin.post(
+        reverse("staff:custom_field_create"),
+        {"label": "Health notes", "field_type": "text", "category": ""},
     )
 
     html = response.content.decode()
-    assert "There are 2 problems" in html
-    assert "Data category: Choose the kind of personal data the field holds." in html
-    assert "lower-case letters" in html
+    assert "Suggested from the label" in html
+    assert '<option value="special.health" selected>' in html
     assert not CustomFieldDefinition.objects.exists()
+
+
+def test_sample_values_suggest_a_category_when_the_label_says_nothing(as_admin):
+    response = as_admin.post(
+        reverse("staff:custom_field_create"),
+        {
+            "label": "Second line",
+            "field_type": "text",
+            "samples": "DE89 3704 0044 0532 0130 00\nFR14 2004 1010 0505 0001 3M02 606",
+            "suggest": "1",
+        },
+    )
+
+    assert '<option value="financial.iban" selected>' in response.content.decode()
+    assert not CustomFieldDefinition.objects.exists()
+
+
+def test_when_nothing_suggests_a_category_the_person_is_asked_to_choose(as_admin):
+    response = as_admin.post(
+        reverse("staff:custom_field_create"),
+        {"label": "Zzqx", "field_type": "text", "category": ""},
+    )
+
+    assert "choose one" in response.content.decode()
+    assert not CustomFieldDefinition.objects.exists()
+
+
+def test_a_confirmed_suggestion_creates_the_field_with_that_category(as_admin):
+    as_admin.post(
+        reverse("staff:custom_field_create"),
+        {"label": "Health notes", "field_type": "text", "category": "special.health"},
+    )
+
+    assert CustomFieldDefinition.objects.get().category == "special.health"
 
 
 def test_the_form_offers_categories_grouped_without_the_placeholder_ones(as_admin):
