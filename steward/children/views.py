@@ -2,11 +2,7 @@
 forms to change a row, set a country's own age, or send a country back to the default.
 Only for "staff.manage" (403 otherwise, before anything is read or changed)."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,26 +11,15 @@ from steward.children.forms import ConsentAgeForm, CountryConsentAgeForm
 from steward.children.selectors import consent_age_get, consent_age_rows
 from steward.children.services import ConsentAgeChange, consent_age_remove, consent_age_set
 from steward.children.status import DEFAULT_COUNTRY
-from steward.core.errors import DomainError, NotFound, PermissionDenied
-from steward.core.web import put_errors_on_form
+from steward.core.errors import DomainError, NotFound
+from steward.core.web import permission_required, put_errors_on_form
 
 MANAGE = "staff.manage"
 # The default row's place in URLs (its country code is empty).
 DEFAULT_SLUG = "default"
 
 
-def managers_only(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.can(MANAGE):
-            raise Forbidden(f"Your role may not change settings ({MANAGE}).")
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as error:
-            raise Forbidden(error.message) from None
-
-    return wrapper
+managers_only = permission_required(MANAGE)
 
 
 def _code(slug: str) -> str:

@@ -10,6 +10,7 @@ from steward.contacts.choices import CustomFieldType
 from steward.contacts.models import Contact, CustomFieldDefinition, Organisation, Tag
 from steward.core.actor import Actor
 from steward.core.errors import NotFound
+from steward.core.paging import ListPage
 from steward.core.personal_data import PersonalSubfield
 from steward.core.scoping import restrict
 from steward.detection.selectors import contacts_holding_special_data, may_review
@@ -138,45 +139,14 @@ def contact_list(*, actor: Actor, filters: ContactFilters | None = None) -> Quer
     return qs.order_by(*_contact_ordering(filters))
 
 
-@dataclass
-class ContactPage:
-    """One page of a contact list. `total` is None when it is unknown: counting every match
-    of a search costs as much as a second search, so a search page says only whether more
-    follow, unless the matches end on this page; and a count stops at COUNT_LIMIT, past
-    which `more_than` says so."""
-
-    contacts: list[Contact]
-    number: int
-    per_page: int
-    has_next: bool
-    total: int | None
-    more_than: int | None = None
+class ContactPage(ListPage):
+    """One page of a contact list. A search page says only whether more follow (counting
+    every match costs as much as a second search) unless the matches end on this page; a
+    count stops at COUNT_LIMIT, past which `more_than` says so."""
 
     @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.contacts else 0
-
-    @property
-    def end_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.contacts)
-
-    @property
-    def num_pages(self) -> int | None:
-        if self.total is None:
-            return None
-        return max(1, -(-self.total // self.per_page))
+    def contacts(self) -> list[Contact]:
+        return self.rows
 
 
 def contact_page(
@@ -213,7 +183,7 @@ def contact_page(
         else:
             total = counted
     return ContactPage(
-        contacts=contacts,
+        rows=contacts,
         number=number,
         per_page=per_page,
         has_next=has_next,
@@ -251,39 +221,12 @@ def organisation_list(*, actor: Actor, search: str = "") -> QuerySet[Organisatio
     return qs.filter(_organisation_search_q(search)).order_by("name")
 
 
-@dataclass
-class OrganisationPage:
+class OrganisationPage(ListPage):
     """One page of organisations, each with `contact_count` set."""
 
-    organisations: list[Organisation]
-    number: int
-    per_page: int
-    has_next: bool
-    total: int
-
     @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.organisations else 0
-
-    @property
-    def end_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.organisations)
-
-    @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def organisations(self) -> list[Organisation]:
+        return self.rows
 
 
 def organisation_page(
@@ -309,7 +252,7 @@ def organisation_page(
     has_next = len(rows) > per_page
     total = offset + len(organisations) if not has_next else qs.count()
     return OrganisationPage(
-        organisations=organisations,
+        rows=organisations,
         number=number,
         per_page=per_page,
         has_next=has_next,

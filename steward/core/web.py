@@ -2,11 +2,13 @@
 apart, and show a service's refusal on the form fields it names."""
 
 from collections.abc import Callable
+from functools import wraps
 
 from django import forms
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as Forbidden
 
-from steward.core.errors import DomainError
+from steward.core.errors import DomainError, PermissionDenied
 
 
 def require_permission(request, permission: str) -> None:
@@ -14,6 +16,25 @@ def require_permission(request, permission: str) -> None:
     they cannot submit. The service still checks: this is for the page, not the guard."""
     if not request.user.can(permission):
         raise Forbidden(f"Your role may not do this ({permission}).")
+
+
+def permission_required(permission: str):
+    """A view for signed-in users holding `permission`; anyone else gets 403 before it runs.
+    A service refusing for the same reason (a role changed meanwhile) is also a 403."""
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapper(request, *args, **kwargs):
+            require_permission(request, permission)
+            try:
+                return view(request, *args, **kwargs)
+            except PermissionDenied as error:
+                raise Forbidden(error.message) from None
+
+        return wrapper
+
+    return decorate
 
 
 def is_htmx(request) -> bool:

@@ -3,12 +3,8 @@ pipelines. Every page needs the "staff.manage" permission (403 otherwise, before
 read or changed). Thin: each view parses the request, calls a selector or a service, and
 renders; a service's refusal is shown on the form or as a message and changes nothing."""
 
-from functools import wraps
-
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.template.defaultfilters import pluralize
@@ -25,8 +21,8 @@ from steward.contacts.services import (
     custom_field_delete,
     custom_field_update,
 )
-from steward.core.errors import DomainError, NotFound, PermissionDenied
-from steward.core.web import put_errors_on_form
+from steward.core.errors import DomainError, NotFound
+from steward.core.web import permission_required, put_errors_on_form
 from steward.deals.selectors import (
     pipeline_get,
     pipeline_list,
@@ -79,21 +75,8 @@ PASSWORD_SESSION_KEY = "settings:new-password"
 NEW_PIPELINE_ROWS = 8
 
 
-def administrators_only(view):
-    """Signed in, and holding "staff.manage"; anyone else gets 403 before the view runs.
-    A service refusing for the same reason (a role changed meanwhile) is also a 403."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.can(MANAGE):
-            raise Forbidden(f"Your role may not change settings ({MANAGE}).")
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as error:
-            raise Forbidden(error.message) from None
-
-    return wrapper
+# Signed in and holding "staff.manage"; anyone else gets 403 before the view runs.
+administrators_only = permission_required(MANAGE)
 
 
 def _found(selector, **kwargs):
