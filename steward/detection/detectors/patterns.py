@@ -65,15 +65,31 @@ def find_emails(text: str, language: str) -> Iterator[Finding]:
 # --- phone -------------------------------------------------------------------------------
 
 _PHONE_CANDIDATE = re.compile(
-    r"(?<![\w+/.,:-])"
-    r"((?:\+|00)?\(?\d[\d \u00a0().\-/]{5,22}\d)"
+    # Not inside another number or word, except straight after a label ("Tel:+49 ...",
+    # "Mob.0171 ...").
+    r"(?:(?<![\w+/.,:-])|(?<=[^\W\d_][.:]))"
+    r"((?:\(\+\d{1,3}\)\s?|\+|00)?\(?\d[\d \u00a0().\-/]{5,34}\d)"
     r"(?![\w/-]|[.,:]\d)"
 )
+# Two numbers written as one run ("020 7946 0992 / 07700 900 555") are split at a spaced
+# slash; a slash without spaces ("030/1234567") is part of one number.
+_NUMBER_LIST_SEPARATOR = re.compile(r"\s+/\s+")
+# "20250101" in "Build 20250101" is a date, not a phone number.
+_COMPACT_DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+# Ranges set aside for drama and documentation (Ofcom: 07700 900xxx, 01632 960xxx;
+# NANP: 555-01xx, and the (555) area code of films): libphonenumber calls them invalid,
+# but notes, examples and test data are full of them and they stand for real numbers.
+_FICTITIOUS_NATIONAL = re.compile(r"^(?:7700900|1632960|555\d{7}|\d{3}55501\d\d$|55501\d\d$)")
 _DATE_INSIDE = re.compile(
     r"(?<!\d)(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2})(?!\d)"
 )
 _THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?")
 _PHONE_WORDS = words_regex(
+    # A label with its "number" word ("Tel.-Nr.", "Handy-Nr.:", "phone no.") comes first so
+    # that its "Nr."/"no." is not taken for a reference number's.
+    r"(?:tel|tele?phone|phone|telefon|handy|mobil|mobile|mob|fax|festnetz|cell)\.?[\s-]?"
+    r"(?:nr|no|n°|num|number|nummer)\.?",
+    r"telefonnr\.?", r"telnr\.?", r"handynr\.?", r"mobilnr\.?", r"faxnr\.?", r"gsm",
     r"tel\.?", r"tele?phone", r"phone", r"phoned", r"mobile", r"mob\.?", r"cell", r"call",
     r"called", r"ring", r"rang", r"landline", r"fax", r"whatsapp", r"sms", r"text", r"number",
     r"telefon", r"telefonnummer", r"handy", r"handynummer", r"mobil", r"mobilnummer",
@@ -81,6 +97,11 @@ _PHONE_WORDS = words_regex(
     r"nummer", r"zentrale", r"telephone", r"tel", r"portable", r"fixe", r"numero", r"joindre",
     r"appeler", r"rappeler", r"appel", r"standard", r"au",
 )  # fmt: skip
+# "512 345 678 (mobile)": the label after the number.
+_PHONE_LABEL_AFTER = re.compile(
+    r"^\s*\((?:mobile|mobil|handy|portable|cell|gsm|landline|festnetz|fixe|fax|whatsapp|"
+    r"tel\.?|phone|telephone|telefon)\b"
+)
 _MONEY_OR_UNIT_BEFORE = re.compile(r"(?:[€$£¥]|(?<!\w)(?:eur|usd|gbp|chf|fr\.|rs\.?))\s*$")
 _IPV4_SHAPE = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 _MONEY_OR_UNIT_AFTER = re.compile(
@@ -104,43 +125,79 @@ def find_phones(text: str, language: str) -> Iterator[Finding]:
     if not _has_digit_run(text, 6):
         return
     for match in _PHONE_CANDIDATE.finditer(text):
-        candidate = match.group(1)
-        start, end = match.span(1)
-        # A closing parenthesis left over at the end ("(030) 1234") belongs to the number;
-        # an opening one without its pair does not.
-        if candidate.count("(") != candidate.count(")"):
-            if candidate.startswith("(") and ")" not in candidate:
-                candidate, start = candidate[1:], start + 1
-            elif candidate.endswith(")"):
-                candidate, end = candidate[:-1].rstrip(), start + len(candidate[:-1].rstrip())
-            else:
-                continue
-        digits = sum(char.isdigit() for char in candidate)
-        if not 7 <= digits <= 15:
+        found = _phone_at(text, match.group(1), match.start(1), language)
+        if found is not None:
+            yield found
             continue
-        if (
-            _DATE_INSIDE.search(candidate)
-            or _THOUSANDS.fullmatch(candidate)
-            or _IPV4_SHAPE.fullmatch(candidate)
-        ):
+        # The run may be two numbers side by side: try each part on its own.
+        offset = match.start(1)
+        parts = _NUMBER_LIST_SEPARATOR.split(match.group(1))
+        if len(parts) < 2:
             continue
-        window = before(text, start, 40)
-        if _MONEY_OR_UNIT_BEFORE.search(window) or _MONEY_OR_UNIT_AFTER.match(after(text, end)):
-            continue
-        phone_context = last_match_end(_PHONE_WORDS, window)
-        reference_context = last_match_end(REFERENCE_WORDS, window)
-        if reference_context > phone_context or window.rstrip().endswith("#"):
-            continue
-        number = _parse_phone(candidate, language, widely=phone_context >= 0)
-        if number is None:
-            continue
-        international = candidate.startswith(("+", "00"))
-        separated = any(not char.isdigit() for char in candidate)
-        confidence = 0.97 if phone_context >= 0 else 0.9 if (international or separated) else 0.7
-        yield Finding("phone", start, end, confidence, candidate, "phone")
+        position = 0
+        for part in parts:
+            position = match.group(1).index(part, position)
+            found = _phone_at(text, part, offset + position, language)
+            if found is not None:
+                yield found
+            position += len(part)
 
 
-def _parse_phone(candidate: str, language: str, *, widely: bool):
+def _phone_at(text: str, candidate: str, start: int, language: str) -> Finding | None:
+    """The phone finding for `candidate` at `start` in `text`, or None when it is not one."""
+    end = start + len(candidate)
+    # A closing parenthesis left over at the end ("(030) 1234") belongs to the number; an
+    # opening one without its pair does not.
+    if candidate.count("(") != candidate.count(")"):
+        if candidate.startswith("(") and ")" not in candidate:
+            candidate, start = candidate[1:], start + 1
+        elif candidate.endswith(")"):
+            candidate = candidate[:-1].rstrip()
+            end = start + len(candidate)
+        else:
+            return None
+    digits = sum(char.isdigit() for char in candidate)
+    if not 7 <= digits <= 15:
+        return None
+    if (
+        _DATE_INSIDE.search(candidate)
+        or _THOUSANDS.fullmatch(candidate)
+        or _IPV4_SHAPE.fullmatch(candidate)
+        or _COMPACT_DATE.fullmatch(candidate)
+    ):
+        return None
+    window = before(text, start, 40)
+    if _MONEY_OR_UNIT_BEFORE.search(window) or _MONEY_OR_UNIT_AFTER.match(after(text, end)):
+        return None
+    phone_context = last_match_end(_PHONE_WORDS, window)
+    if phone_context < 0 and _PHONE_LABEL_AFTER.match(after(text, end)):
+        phone_context = len(window)
+    reference_context = last_match_end(REFERENCE_WORDS, window)
+    if reference_context > phone_context or window.rstrip().endswith("#"):
+        return None
+    international = candidate.startswith(("+", "00", "(+"))
+    separated = any(not char.isdigit() for char in candidate)
+    number = _parse_phone(
+        candidate,
+        language,
+        labelled=phone_context >= 0,
+        # A national number with a trunk zero, written in groups ("079 123 45 67"), is a
+        # phone number of some region even in a note in another language.
+        widely=phone_context >= 0 or (separated and candidate.lstrip("(").startswith("0")),
+    )
+    if number is None:
+        return None
+    confidence = 0.97 if phone_context >= 0 else 0.9 if (international or separated) else 0.7
+    return Finding("phone", start, end, confidence, candidate, "phone")
+
+
+def _parse_phone(candidate: str, language: str, *, labelled: bool, widely: bool):
+    """The number `candidate` stands for in the regions of `language` (all regions when
+    `widely`), or None. Valid numbers always count; a number of the right length for its
+    region counts after a phone label, and a fictitious-range number always."""
+    if candidate.startswith("(+"):
+        # "(+44) 20 7946 0500": the country code in brackets.
+        candidate = candidate[1:].replace(")", "", 1)
     if candidate.startswith("00"):
         candidate = "+" + candidate[2:]
     if candidate.startswith("+"):
@@ -149,6 +206,10 @@ def _parse_phone(candidate: str, language: str, *, widely: bool):
         regions = _REGIONS.get(language, ("GB", "US", "DE", "FR"))
         if widely:
             regions += tuple(r for r in _ALL_REGIONS if r not in regions)
+    # A bare run without a trunk zero or country code ("1200000") is rarely a phone number
+    # even after a word like "call"; only a valid number counts then.
+    loose = labelled and candidate.lstrip("(")[:1] in ("+", "0")
+    possible = None
     for region in regions:
         try:
             number = phonenumbers.parse(candidate, region)
@@ -156,7 +217,11 @@ def _parse_phone(candidate: str, language: str, *, widely: bool):
             continue
         if phonenumbers.is_valid_number(number):
             return number
-    return None
+        if possible is None and phonenumbers.is_possible_number(number):
+            national = str(number.national_number)
+            if loose or _FICTITIOUS_NATIONAL.match(national):
+                possible = number
+    return possible
 
 
 _DIGIT_RUNS: dict[int, re.Pattern[str]] = {}
@@ -193,8 +258,14 @@ def find_ibans(text: str, language: str) -> Iterator[Finding]:
 
 # --- payment cards -----------------------------------------------------------------------
 
-_CARD = re.compile(r"(?<![\d.,/-])(\d{4}(?:[ -]?\d){9,15})(?![\d]|[.,/-]\d)")
+_CARD = re.compile(r"(?<![\d.,/-])(\d{4}(?:[ .-]?\d){9,15})(?![\d]|[.,/-]\d)")
+_CARD_SEPARATOR = re.compile(r"[ .-]")
 _CARD_WORDS = words_regex(
+    # A label with its "number" word ("card no.", "Karten-Nr.", "carte n°") comes first so
+    # that its "no."/"Nr." is not taken for a reference number's.
+    r"(?:card|karte|karten|kreditkarte|kreditkarten|carte|cc|visa|mastercard|amex)[\s-]?"
+    r"(?:nr|no|n°|num|number|nummer|numero|#)\.?",
+    r"kartennr\.?", r"kreditkartennummer", r"ec-?karte", r"girocard",
     r"card", r"credit card", r"debit card", r"visa", r"mastercard", r"amex", r"american express",
     r"maestro", r"karte", r"kreditkarte", r"kartennummer", r"carte", r"cb", r"carte bleue",
     r"pan", r"cc",
@@ -230,14 +301,14 @@ def find_cards(text: str, language: str) -> Iterator[Finding]:
         return
     for match in _CARD.finditer(text):
         candidate = match.group(1)
-        digits = re.sub(r"[ -]", "", candidate)
+        digits = _CARD_SEPARATOR.sub("", candidate)
         if not 13 <= len(digits) <= 19 or len(set(digits)) == 1:
             continue
-        separators = set(re.findall(r"[ -]", candidate))
+        separators = set(_CARD_SEPARATOR.findall(candidate))
         if len(separators) > 1:
             continue
         if separators:
-            groups = tuple(len(group) for group in re.split(r"[ -]", candidate))
+            groups = tuple(len(group) for group in _CARD_SEPARATOR.split(candidate))
             if groups not in _CARD_GROUPS:
                 continue
         if not _known_issuer(digits) or not luhn.is_valid(digits):
