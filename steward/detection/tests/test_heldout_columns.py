@@ -60,3 +60,11 @@ def test_the_categoriser_is_measured_on_exports_it_was_not_tuned_on(importer):
     total = right + len(misses)
     print(f"\nheld-out: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
     assert total >= 120
+
+
+def test_the_categoriser_is_measured_on_its_development_exports(importer):
+    right, misses = _score(HERE / "dev_columns", importer)
+
+    total = right + len(misses)
+    print(f"\ndev: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
+    assert total >= 120
