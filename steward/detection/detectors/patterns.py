@@ -81,9 +81,14 @@ _COMPACT_DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[0
 # but notes, examples and test data are full of them and they stand for real numbers.
 _FICTITIOUS_NATIONAL = re.compile(r"^(?:7700900|1632960|555\d{7}|\d{3}55501\d\d$|55501\d\d$)")
 _DATE_INSIDE = re.compile(
-    r"(?<!\d)(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2})(?!\d)"
+    r"(?<!\d)(?:\d{1,2}[./-]\d{1,2}[./-](?:19|20)\d{2}|(?:19|20)\d{2}-\d{1,2}-\d{1,2}|"
+    r"\d{1,2}/\d{1,2}/\d{2}|\d{1,2}/(?:19|20)\d{2})(?!\d)"
 )
-_THOUSANDS = re.compile(r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?")
+# "1.234.567", and "1 500 000" or "12 500 000" written with spaces: amounts and counts. A
+# leading group of three ("612 345 678") is a Spanish or Polish mobile number.
+_THOUSANDS = re.compile(
+    r"\d{1,3}(?:[.,]\d{3})+(?:[.,]\d{1,2})?|[1-9]\d?(?:[ \u00a0]\d{3})+(?:,\d{1,2})?"
+)
 _PHONE_WORDS = words_regex(
     # A label with its "number" word ("Tel.-Nr.", "Handy-Nr.:", "phone no.") comes first so
     # that its "Nr."/"no." is not taken for a reference number's.
