@@ -74,8 +74,11 @@ _PHONE_CANDIDATE = re.compile(
 # Two numbers written as one run ("020 7946 0992 / 07700 900 555") are split at a spaced
 # slash; a slash without spaces ("030/1234567") is part of one number.
 _NUMBER_LIST_SEPARATOR = re.compile(r"\s+/\s+")
-# "20250101" in "Build 20250101" is a date, not a phone number.
-_COMPACT_DATE = re.compile(r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
+# "20250101" in "Build 20250101" is a date, "2019-2024" a range of years, not a phone number.
+_COMPACT_DATE = re.compile(
+    r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|"
+    r"(?:19|20)\d{2}\s?[-/]\s?(?:(?:19|20)\d{2}|\d{2})"
+)
 # Ranges set aside for drama and documentation (Ofcom: 07700 900xxx, 01632 960xxx;
 # NANP: 555-01xx, and the (555) area code of films): libphonenumber calls them invalid,
 # but notes, examples and test data are full of them and they stand for real numbers.
@@ -101,6 +104,14 @@ _PHONE_WORDS = words_regex(
     r"rufnummer", r"festnetz", r"anruf", r"anrufen", r"erreichbar", r"unter", r"durchwahl",
     r"nummer", r"zentrale", r"telephone", r"tel", r"portable", r"fixe", r"numero", r"joindre",
     r"appeler", r"rappeler", r"appel", r"standard", r"au",
+)  # fmt: skip
+# Identifier labels whose numbers are written like phone numbers ("Steuernummer
+# 021/815/08150"); the short ones of _ID_WORDS ("nie", "tin") are ordinary words too often.
+_TAX_AND_ID_WORDS = words_regex(
+    r"steuernummer", r"steuer-?nr\.?", r"st\.?-?nr\.?", r"steuer-?id", r"tax id", r"tax number",
+    r"social security", r"ssn", r"national insurance", r"sozialversicherungsnummer",
+    r"sv-?nummer", r"versicherungsnummer", r"ahv-?nummer", r"securite sociale",
+    r"numero fiscal", r"identifiant fiscal",
 )  # fmt: skip
 # "512 345 678 (mobile)": the label after the number.
 _PHONE_LABEL_AFTER = re.compile(
@@ -177,7 +188,10 @@ def _phone_at(text: str, candidate: str, start: int, language: str) -> Finding |
     phone_context = last_match_end(_PHONE_WORDS, window)
     if phone_context < 0 and _PHONE_LABEL_AFTER.match(after(text, end)):
         phone_context = len(window)
-    reference_context = last_match_end(REFERENCE_WORDS, window)
+    # A tax number ("Steuernummer 021/815/08150") is written like a phone number.
+    reference_context = max(
+        last_match_end(REFERENCE_WORDS, window), last_match_end(_TAX_AND_ID_WORDS, window)
+    )
     if reference_context > phone_context or window.rstrip().endswith("#"):
         return None
     international = candidate.startswith(("+", "00", "(+"))
@@ -188,7 +202,8 @@ def _phone_at(text: str, candidate: str, start: int, language: str) -> Finding |
         labelled=phone_context >= 0,
         # A national number with a trunk zero, written in groups ("079 123 45 67"), is a
         # phone number of some region even in a note in another language.
-        widely=phone_context >= 0 or (separated and candidate.lstrip("(").startswith("0")),
+        widely=phone_context >= 0
+        or (separated and digits <= 13 and candidate.lstrip("(").startswith("0")),
     )
     if number is None:
         return None
