@@ -32,29 +32,44 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"pflegegrad", r"blood", r"blutgruppe", r"treatment", r"behandlung", r"pregnan",
         r"schwanger", r"grossesse", r"illness", r"maladie", r"therap", r"diet", r"ernahrung",
         r"alimentaire", r"accessib", r"barrierefrei", r"mobility need",
+        r" salud ", r" salute ", r"gezondheid", r"medisch", r"discapacidad", r"disabilita",
+        r"beperking", r"invalid", r"dieta", r"dieet", r"vaccin", r"impf", r"masern",
+        r"immuni", r"arzt", r"doctor", r"physician", r"hausarzt", r"huisarts", r"unvertraglich",
+        r"intoleran", r"medicat", r"farmac", r"apothe",
     )),
     ("special.religious_beliefs", (
-        r"religio", r"konfession", r"confession", r"faith", r"glaube", r"denomination",
+        r"religi", r"konfession", r"confession", r"faith", r"glaube", r"denomination",
         r"kirchensteuer", r"church", r" culte ", r"paroisse", r"parish", r"pfarrei",
-        r"kirchengemeinde", r"mosque", r"moschee", r"synagog",
+        r"kirchengemeinde", r"mosque", r"moschee", r"synagog", r"geloof", r"kerkgenootschap",
+        r"parroquia", r"parrocchia", r"confesion",
     )),
     ("special.trade_union_membership", (
-        r"trade union", r" union member", r" union ", r"gewerkschaft", r"syndica",
+        r"trade union", r" union member", r" union ", r"gewerkschaft", r"syndica", r"sindacat",
+        r"sindical", r"vakbond",
     )),
     ("special.political_opinions", (
         r"politic", r"politi", r" partei", r"party affiliation", r"parti politique",
+        r"partido", r"partito", r" partij",
     )),
-    ("special.racial_ethnic_origin", (r"ethnic", r"ethni", r" race ", r"hautfarbe")),
-    ("special.sex_life_orientation", (r"sexual", r"sexuel", r"orientation")),
-    ("special.genetic", (r"genetic", r"genetisch", r"genetique", r" dna ", r" adn ")),
-    ("special.biometric", (r"biometr", r"fingerprint", r"fingerabdruck", r"empreinte")),
+    ("special.racial_ethnic_origin", (
+        r"ethnic", r"ethni", r" race ", r"hautfarbe", r"etnia", r"etnic", r"etnisch", r" raza ",
+        r" razza ",
+    )),
+    ("special.sex_life_orientation", (r"sexual", r"sexuel", r"orientation", r"sessual", r"seksue")),
+    ("special.genetic", (r"genetic", r"genetisch", r"genetique", r" dna ", r" adn ", r"genetica")),
+    ("special.biometric", (
+        r"biometr", r"fingerprint", r"fingerabdruck", r"empreinte", r"huella", r"impronta",
+        r"vingerafdruk",
+    )),
     ("criminal", (
         r"criminal", r"conviction", r"vorstraf", r"straftat", r"fuhrungszeugnis",
-        r"casier judiciaire", r"offence", r"offense", r"condamnation",
+        r"casier judiciaire", r"offence", r"offense", r"condamnation", r"antecedentes penales",
+        r"casellario", r"strafblad", r" vog ", r"penal",
     )),
     ("children", (
-        r" child", r" kinder? ", r" kindes", r" enfant", r"minderjahrig", r" mineur",
-        r"guardian", r"erziehungsberechtigt", r"parent name",
+        r" child", r" kind(er|es)? ", r" kindes", r" enfant", r"minderjahrig", r" mineur",
+        r"guardian", r"erziehungsberechtigt", r"parent name", r" nino", r" hijo", r" figli",
+        r" minore", r" menor ", r" kid ", r" kids ", r" baby", r"nachwuchs",
     )),
     ("identity.national_id", (
         r" ssn ", r"social security", r"sozialversicherung", r" secu", r" nir ", r" insee ",
@@ -63,28 +78,42 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" nino ", r" tax id", r"steuer id", r"steueridentifikation", r"steuernummer",
         r"numero fiscal", r" svnr ", r" ahv ", r"driver s licen", r"drivers licen",
         r"fuhrerschein", r"permis de conduire", r"id number", r"ausweis",
+        r" dni ", r" nif ", r" nie ", r"codice fiscale", r" bsn ", r"burgerservicenummer",
+        r"sofinummer", r"paspoort", r"pasaporte", r"passaporto", r"carta d identita",
+        r"documento de identidad", r"rijbewijs", r"patente di guida", r"permiso de conducir",
+        r"seguridad social", r"identiteitsbewijs", r"identiteitskaart",
     )),
     ("financial.payment_card", (
         r"credit card", r"card number", r"kreditkart", r"carte bancaire", r"carte de credit",
         r" cc number", r" pan ", r" cvv", r" cvc", r"kartennummer", r" card last", r" last ?4 ",
-        r"card expir", r"ablaufdatum",
+        r"card expir", r"ablaufdatum", r"tarjeta", r"carta di credito", r"creditcard",
+        r"kaartnummer", r"numero carta",
     )),
     ("financial.iban", (
         r" iban", r"kontonummer", r"bank account", r"bankkonto", r"kontoverbindung",
         r"bankverbindung", r" rib ", r"compte bancaire", r"numero de compte", r"account no ",
+        r"account number", r"cuenta bancaria", r"numero de cuenta", r"rekeningnummer",
+        r"bankrekening", r"conto corrente", r"conto bancario",
+    )),
+    ("commercial.deals", (
+        r"payment date", r"date of payment", r"date du paiement", r"date de paiement",
+        r"zahlungsdatum", r"fecha de pago", r"data (del )?pagamento", r"betaaldatum",
     )),
     ("financial", (
         r" sepa", r"mandat", r"lastschrift", r"prelevement", r"payment method",
         r"zahlungsart", r"zahlungsweise", r"paiement", r"payment type", r" bic ", r" swift",
         r" blz ", r"bankleitzahl", r" bank ", r" banque ", r"salary",
         r"gehalt", r"einkommen", r" income", r"salaire", r"revenu", r"credit score",
-        r"bonitat",
+        r"bonitat", r" pago ", r"pagamento", r"betaalwijze", r"betaalmethode", r"incasso",
+        r"machtiging", r"domiciliacion", r"sort code", r"direct debit", r" dd ", r" banco ",
+        r" banca ", r"sueldo", r"stipendio", r" salario", r"inkomen", r"reglement",
     )),
     ("online.ip_address", (r" ip ", r" ip address", r" ip adresse", r" adresse ip", r" ipv")),
     ("online.device_id", (
         r"cookie", r"device", r"gerat", r"appareil", r"user agent", r"hubspotutk",
         r"usertoken", r" client id", r"gclid", r"fbclid", r"advertising id", r" idfa ",
-        r" gaid ", r"visitor id", r"browser",
+        r" gaid ", r"visitor id", r"browser", r"dispositivo", r"apparaat", r"access card",
+        r" badge", r" rfid", r"chip id", r"key card", r"keycard",
     )),
     ("online", (
         r" user id", r" userid", r" uid ", r"account id", r"benutzer id", r"benutzerkennung",
@@ -95,34 +124,63 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("online.credentials", (
         r"password", r"passwort", r"mot de passe", r" login", r" logon", r"anmeldung",
         r"connexion", r"username", r"user name", r"benutzername", r"api key", r" token",
+        r"contrasena", r"wachtwoord", r"gebruikersnaam", r"nombre de usuario", r" inlog",
+    )),
+    ("identity", (
+        r"place of birth", r"birthplace", r"birth place", r"geburtsort", r"lieu de naissance",
+        r"lugar de nacimiento", r"luogo di nascita", r"geboorteplaats", r"custody",
+        r"sorgerecht", r"autorite parentale", r"patria potestad", r"ouderlijk gezag",
     )),
     ("identity.date_of_birth", (
         r"birth", r" dob ", r"geburt", r"naissance", r" age ", r" alter ", r" jahrgang ",
+        r"nacimiento", r"nascita", r"geboorte", r" edad ", r" eta ", r" leeftijd ",
+        r" d o b ",
     )),
-    ("contact.email", (r" e mail", r"email", r"courriel", r" mail ")),
+    ("commercial.profile", (
+        r" opt(ed)? ?(in|out)", r"unsubscrib", r"abgemeldet", r"desinscri",
+        r"marketing permission", r"marketing consent", r"consent", r"einwilligung",
+        r"consentement", r"consentimiento", r"consenso", r"toestemming", r"permission",
+    )),
+    ("contact", (
+        r"emergency", r"notfall", r"urgence", r"next of kin", r" angehorige", r"emergencia",
+        r"emergenza", r"noodcontact", r"in case of",
+    )),
+    ("contact.email", (
+        r" e mail", r"email", r"courriel", r" mail ", r" correo", r"posta elettronica", r" pec ",
+    )),
     ("contact.phone", (
         r"phone", r"telefon", r"telephone", r" tel ", r" mobil", r" handy", r"portable",
-        r" fax", r" cell", r"rufnummer", r"whatsapp",
+        r" fax", r" cell", r"rufnummer", r"whatsapp", r" movil", r"cellulare", r"telefoon",
+        r" gsm ",
     )),
-    ("contact", (r"emergency", r"notfall", r"urgence", r"next of kin", r" angehorige")),
+    ("demographic.country", (
+        r"country", r" land ", r" pays ", r" staat ", r" pais ", r" paese ", r" nazione ",
+    )),
     ("contact.address", (
         r"street", r"strasse", r"adress", r" address", r" rue ", r" zip", r"postal",
         r"postcode", r"post code", r" plz ", r"postleitzahl", r" city ", r" town ", r" ort ",
         r" stadt ", r" ville ", r"wohnort", r" state ", r"province", r" region ", r"county",
         r"bundesland", r"hausnummer", r"code postal", r"localite", r"latitude", r"longitude",
         r" lat ", r" lng ", r" lon ", r" geo", r"coordinates", r"koordinaten", r"location",
-        r"standort",
+        r"standort", r"anschrift", r" adres", r"direccion", r"domicilio", r" calle ",
+        r"codigo postal", r"poblacion", r"localidad", r"municipio", r"provinc", r" ciudad ",
+        r"indirizzo", r" via ", r" cap ", r" citta ", r" comune ", r"localita", r"straat",
+        r"huisnummer", r" plaats ", r"woonplaats", r" regio ", r"gemeente", r"suburb",
+        r"address line",
     )),
-    ("demographic.country", (r"country", r" land ", r" pays ", r" staat ")),
-    ("demographic.language", (r"language", r"sprache", r"langue")),
+    ("demographic.language", (r"language", r"sprache", r"langue", r"idioma", r"lingua", r" taal ")),
     ("demographic", (
         r"gender", r"geschlecht", r" sexe ", r"nationalit", r"staatsangehorigkeit",
         r"citizenship", r"marital", r"familienstand", r"situation familiale", r" civil status",
         r"timezone", r"time zone", r"zeitzone", r"fuseau", r" gmt", r"utc offset",
+        r" sex ", r" sexo ", r" sesso ", r"geslacht", r"nacionalidad", r"nazionalita",
+        r"estado civil", r"stato civile", r"burgerlijke staat", r"zona horaria", r"tijdzone",
     )),
     ("professional.employer", (
-        r"company", r"firma", r"firmen", r"societe", r"organi[sz]ation", r"employer",
+        r"company", r"firma", r"firmen", r"societe", r"organi[sz]a", r"employer",
         r"arbeitgeber", r"entreprise", r"unternehmen", r"account name", r"employeur",
+        r"empresa", r"ragione sociale", r"razon social", r"azienda", r"bedrijf", r"werkgever",
+        r"organismo", r"societa", r"raison sociale",
     )),
     ("commercial.deals", (
         r"amount", r"betrag", r"montant", r" order", r"bestell", r"commande", r"invoice",
@@ -132,13 +190,33 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" tarif",
         r"abonnement", r"lifetime value", r" ltv ", r"opportunit", r"beitrag", r"cotisation",
         r" fee", r"gebuhr", r" frais ", r" paid ", r"bezahlt", r" paye ", r" don ", r"donation",
-        r"spende", r" gift",
+        r"spende", r" gift", r"importe", r"importo", r"bedrag", r"pedido", r"ordine",
+        r"bestelling", r"factura", r"fattura", r"factuur", r"omzet", r"fatturato", r"facturad",
+        r"precio", r"prezzo", r" prijs", r"quantit", r" qty ", r"cantidad", r" aantal ",
+        r" menge ", r"ticket", r"formule", r"membership type", r"cuota", r" quota ",
+        r"contributie",
     )),
     ("commercial.interactions", (
         r"last activity", r"last contact", r"letzter kontakt", r"dernier contact",
         r"last meeting", r"last call", r"email opened", r"emails opened", r"last email",
         r"page views", r"visits", r"activit", r"aktivitat", r"follow up", r"wiedervorlage",
-        r"relance", r"next contact",
+        r"relance", r"next contact", r"visit", r"besuch", r"check(ed)? ?in", r" opens ",
+        r" clicks ", r" sent ", r"actividad", r"attivita", r"laatste contact", r"ultimo contatto",
+        r"ultimo contacto",
+    )),
+    ("professional.job_title", (
+        r" job", r" title", r" titel", r"position", r" poste ", r"fonction", r" beruf",
+        r"department", r"abteilung", r" role ", r"funktion", r"profession", r"occupation",
+        r" cargo ", r" puesto ", r"functie", r"beroep", r"mansione", r" ruolo ", r"afdeling",
+        r"departamento", r"reparto",
+    )),
+    ("identity.name", (
+        r" name", r" nom ", r"prenom", r"vorname", r"nachname", r"surname", r"salutation",
+        r"anrede", r"civilite", r"initials", r"holder", r"inhaber", r"titulaire",
+        r"accompan", r"begleit", r"name ", r"forename", r" nombre", r"apellido", r" nome ",
+        r"cognome", r" naam", r"voornaam", r"achternaam", r"roepnaam", r"tussenvoegsel",
+        r"aanhef", r"tratamiento", r"account manager", r"accountmanager", r"sales rep",
+        r"abholberechtigt", r"titular", r"titolare",
     )),
     ("commercial.profile", (
         r"member", r"mitglied", r"adherent", r"customer", r"kunden", r" client",
@@ -152,21 +230,18 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"adhesion", r"consent", r"einwilligung", r"consentement", r"autoris", r"photo",
         r"bildrecht", r"droit a l image", r"receipt", r" recu ", r"quittung", r"bescheinigung",
         r"ehrenamt", r"volunteer", r"benevol", r"donor", r"donateur", r"spender", r" id ",
-        r" ids ", r"identifi",
-    )),
-    ("professional.job_title", (
-        r" job", r" title", r" titel", r"position", r" poste ", r"fonction", r" beruf",
-        r"department", r"abteilung", r" role ", r"funktion",
-    )),
-    ("identity.name", (
-        r" name", r" nom ", r"prenom", r"vorname", r"nachname", r"surname", r"salutation",
-        r"anrede", r"civilite", r"initials", r"holder", r"inhaber", r"titulaire",
-        r"accompan", r"begleit",
+        r" ids ", r"identifi", r"relatie", r"aangemaakt", r"fecha de alta", r" alta ",
+        r"etiquet", r" statut ", r" estado ", r" stato ", r"attendee", r"participant",
+        r"teilnehmer", r"partecipant", r"deelnemer", r" join", r"expir", r"marketing",
+        r"klant", r"cliente", r" socio ", r" lid ", r"lidnummer", r"etichett",
     )),
     ("free_text", (
         r" note", r"notiz", r"comment", r"kommentar", r"remark", r"remarque", r"bemerkung",
         r"description", r"beschreibung", r"observation", r" memo", r"freitext", r"anmerkung",
-        r" info ", r"details", r" about ", r"hinweis", r"message", r"nachricht",
+        r" info ", r"details", r" about ", r"hinweis", r"message", r"nachricht", r"observac",
+        r" notas? ", r"opmerking", r"osservazion", r"comentario", r"commento", r"commentaar",
+        r"mensaje", r"messaggio", r"bericht", r"toelichting", r"descripcion", r"descrizione",
+        r"omschrijving",
     )),
 )  # fmt: skip
 
@@ -317,6 +392,22 @@ def file_language(headers: Sequence[str], samples: Sequence[Sequence[str]]) -> s
     return best if votes[best] else "en"
 
 
+# Forms of address, as normalised words: a column of these is part of a name.
+# (A lone "M." is left out: a column of "m" is as often a gender.)
+_SALUTATIONS = frozenset(
+    (
+        *("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "herr", "frau", "mme", "mlle"),
+        *("monsieur", "madame", "sr", "sra", "srta", "don", "dona", "sig", "sig ra", "signor"),
+        *("signora", "dott", "dhr", "mevr", "de heer", "mevrouw", "dr med", "prof dr"),
+    )
+)
+
+
+def _are_salutations(values: Sequence[str]) -> bool:
+    samples = [normalise_header(v).strip() for v in values if v and v.strip()]
+    return bool(samples) and sum(s in _SALUTATIONS for s in samples) >= MAJORITY * len(samples)
+
+
 def categorise_column(
     header: str, values: Sequence[str], *, language: str | None = None
 ) -> ColumnCategory:
@@ -324,6 +415,9 @@ def categorise_column(
     else its values'; with the special categories its values mention either way."""
     from_values = category_from_values(values, language=language)
     from_header = category_from_header(header)
+    if from_header in ("", "professional.job_title") and _are_salutations(values):
+        # "Title" is a job title in one CRM and "Mr"/"Dr" in the next: the values tell.
+        return ColumnCategory("identity.name", "values", from_values.mentions)
     if from_header:
         return ColumnCategory(from_header, "header", from_values.mentions)
     return from_values

@@ -109,3 +109,33 @@ def test_short_cells_take_the_language_of_the_file_from_its_headers():
     assert file_language(headers, [["ada@example.org", "Adèle", "Diabétique"]]) == "fr"
     assert file_language(["Vorname", "Nachname"], [["Ada", "Beispiel"]]) == "de"
     assert file_language(["Email"], [["Elle est là pour le rendez-vous."]]) == "fr"
+
+
+@pytest.mark.parametrize(
+    ("header", "category"),
+    [
+        ("Apellidos", "identity.name"),
+        ("Código postal", "contact.address"),
+        ("Forma de pago", "financial"),
+        ("NIF/DNI", "identity.national_id"),
+        ("Tussenvoegsel", "identity.name"),
+        ("Woonplaats", "contact.address"),
+        ("BSN", "identity.national_id"),
+        ("Ragione sociale", "professional.employer"),
+        ("Codice fiscale", "identity.national_id"),
+        ("Luogo di nascita", "identity"),
+        ("Data di nascita", "identity.date_of_birth"),
+        ("Vorname Kind", "children"),
+        ("Emergency contact phone", "contact"),
+        ("Date du paiement", "commercial.deals"),
+        ("Nom adhérent", "identity.name"),
+        ("Opted in", "commercial.profile"),
+    ],
+)
+def test_spanish_dutch_and_italian_headers_and_composite_ones_get_their_category(header, category):
+    assert category_from_header(header) == category
+
+
+def test_a_title_column_of_forms_of_address_is_part_of_a_name_not_a_job():
+    assert categorise_column("Title", ["Mr", "Dr", "Mrs"]).category == "identity.name"
+    assert categorise_column("Title", ["CFO", "Buyer"]).category == "professional.job_title"
