@@ -74,10 +74,15 @@ _PHONE_CANDIDATE = re.compile(
 # Two numbers written as one run ("020 7946 0992 / 07700 900 555") are split at a spaced
 # slash; a slash without spaces ("030/1234567") is part of one number.
 _NUMBER_LIST_SEPARATOR = re.compile(r"\s+/\s+")
-# "20250101" in "Build 20250101" is a date, "2019-2024" a range of years, not a phone number.
+# "20250101" in "Build 20250101" is a date, "2019-2024" a range of years and "0800-1700"
+# opening hours, not phone numbers.
 _COMPACT_DATE = re.compile(
     r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|"
-    r"(?:19|20)\d{2}\s?[-/]\s?(?:(?:19|20)\d{2}|\d{2})"
+    r"(?:19|20)\d{2}\s?[-/]\s?(?:(?:19|20)\d{2}|\d{2})|"
+    # opening hours: "0800-1700"
+    r"[0-2]\d[0-5]\d\s?[-–]\s?[0-2]\d[0-5]\d|"
+    # a date written with spaces: "12 03 2025"
+    r"\d{1,2} \d{1,2} (?:19|20)\d{2}"
 )
 # Ranges set aside for drama and documentation (Ofcom: 07700 900xxx, 01632 960xxx;
 # NANP: 555-01xx, and the (555) area code of films): libphonenumber calls them invalid,
@@ -200,10 +205,11 @@ def _phone_at(text: str, candidate: str, start: int, language: str) -> Finding |
         candidate,
         language,
         labelled=phone_context >= 0,
-        # A national number with a trunk zero, written in groups ("079 123 45 67"), is a
-        # phone number of some region even in a note in another language.
+        # A national number with a trunk zero, written in groups and as long as a mobile
+        # number ("079 123 45 67"), is a phone number of some region even in a note in
+        # another language; shorter ones are too often room, build or cost-centre codes.
         widely=phone_context >= 0
-        or (separated and digits <= 13 and candidate.lstrip("(").startswith("0")),
+        or (separated and 10 <= digits <= 13 and candidate.lstrip("(").startswith("0")),
     )
     if number is None:
         return None

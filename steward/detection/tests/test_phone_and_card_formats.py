@@ -117,6 +117,10 @@ def test_it_finds_numbers_of_other_regions_than_the_notes_language(text, languag
         ("Sendungsnummer 00340434161094042557 (DHL).", "de"),
         ("SIRET 732 829 320 00074, code APE 6201Z.", "fr"),
         ("Account no. 12345678, sort code 20-00-00.", "en"),
+        ("Open Mo-Fr 0800-1700, Sa 0900-1300.", "en"),
+        ("Room 0123 4567 is free.", "en"),
+        ("Build 0452 1234 passed.", "en"),
+        ("Termin 12 03 2025 bestätigt.", "de"),
     ],
 )
 def test_it_rejects_ranges_dates_amounts_and_identifiers_as_phone_numbers(text, language):
