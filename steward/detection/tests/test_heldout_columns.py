@@ -68,3 +68,11 @@ def test_the_categoriser_is_measured_on_its_development_exports(importer):
     total = right + len(misses)
     print(f"\ndev: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
     assert total >= 120
+
+
+def test_the_categoriser_is_measured_on_a_second_set_written_after_its_tuning(importer):
+    right, misses = _score(HERE / "heldout_columns_2", importer)
+
+    total = right + len(misses)
+    print(f"\nheld-out 2: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
+    assert total >= 120
