@@ -18,6 +18,15 @@ pytestmark = pytest.mark.django_db
 
 HERE = Path(__file__).parent
 
+# Measured levels (04:52 UTC, 2026-11-29), asserted less a margin of two points so that a
+# change elsewhere does not flip them on one column; the issue's goal is 0.95, which these
+# sets do not show yet. heldout_columns: 0.780 before tuning, 0.850 after (its misses were
+# printed at the baseline, so it is not quite blind); heldout_columns_2, written after the
+# tuning and measured once: 0.692; dev_columns (tuned on): 0.977.
+HELD_OUT_LEVEL = 0.83
+HELD_OUT_2_LEVEL = 0.67
+DEV_LEVEL = 0.95
+
 
 def _score(directory: Path, actor) -> tuple[int, list[str]]:
     """(columns right, one line per miss) for the files of `directory`'s manifest, each
@@ -60,6 +69,7 @@ def test_the_categoriser_is_measured_on_exports_it_was_not_tuned_on(importer):
     total = right + len(misses)
     print(f"\nheld-out: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
     assert total >= 120
+    assert right / total >= HELD_OUT_LEVEL, "\n".join(misses)
 
 
 def test_the_categoriser_is_measured_on_its_development_exports(importer):
@@ -68,6 +78,7 @@ def test_the_categoriser_is_measured_on_its_development_exports(importer):
     total = right + len(misses)
     print(f"\ndev: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
     assert total >= 120
+    assert right / total >= DEV_LEVEL, "\n".join(misses)
 
 
 def test_the_categoriser_is_measured_on_a_second_set_written_after_its_tuning(importer):
@@ -76,3 +87,4 @@ def test_the_categoriser_is_measured_on_a_second_set_written_after_its_tuning(im
     total = right + len(misses)
     print(f"\nheld-out 2: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
     assert total >= 120
+    assert right / total >= HELD_OUT_2_LEVEL, "\n".join(misses)
