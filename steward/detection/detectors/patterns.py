@@ -68,8 +68,10 @@ _PHONE_CANDIDATE = re.compile(
     # Not inside another number or word, except straight after a label ("Tel:+49 ...",
     # "Mob.0171 ...").
     r"(?:(?<![\w+/.,:-])|(?<=[^\W\d_][.:]))"
-    r"((?:\(\+\d{1,3}\)\s?|\+|00)?\(?\d[\d \u00a0().\-/]{5,34}\d)"
-    r"(?![\w/-]|[.,:]\d)"
+    # French typography groups digits with narrow no-break spaces (U+202F, U+2009).
+    r"((?:\(\+\d{1,3}\)\s?|\+|00)?\(?\d[\d \u00a0\u202f\u2009().\-/]{5,34}\d)"
+    # An extension glued on ("555-0142x12") ends the number as a space would.
+    r"(?!(?!x\d)[\w/-]|[.,:]\d)"
 )
 # Two numbers written as one run ("020 7946 0992 / 07700 900 555") are split at a spaced
 # slash; a slash without spaces ("030/1234567") is part of one number.
@@ -221,6 +223,7 @@ def _parse_phone(candidate: str, language: str, *, labelled: bool, widely: bool)
     """The number `candidate` stands for in the regions of `language` (all regions when
     `widely`), or None. Valid numbers always count; a number of the right length for its
     region counts after a phone label, and a fictitious-range number always."""
+    candidate = candidate.replace("\u202f", " ").replace("\u2009", " ")
     if candidate.startswith("(+"):
         # "(+44) 20 7946 0500": the country code in brackets.
         candidate = candidate[1:].replace(")", "", 1)
@@ -257,7 +260,9 @@ def _has_digit_run(text: str, count: int) -> bool:
     """A cheap prefilter: at least `count` digits with only separators between them."""
     pattern = _DIGIT_RUNS.get(count)
     if pattern is None:
-        pattern = _DIGIT_RUNS[count] = re.compile(r"\d(?:[ ./()-]{0,2}\d){" + str(count - 1) + "}")
+        pattern = _DIGIT_RUNS[count] = re.compile(
+            r"\d(?:[ ./()\u00a0\u202f\u2009-]{0,2}\d){" + str(count - 1) + "}"
+        )
     return pattern.search(text) is not None
 
 
@@ -296,7 +301,18 @@ _CARD_WORDS = words_regex(
     r"maestro", r"karte", r"kreditkarte", r"kartennummer", r"carte", r"cb", r"carte bleue",
     r"pan", r"cc",
 )  # fmt: skip
-_CARD_GROUPS = {(4, 4, 4, 4), (4, 6, 5), (4, 6, 4), (4, 4, 4, 4, 3), (4, 4, 4, 1), (4, 4, 5)}
+# 4-4-4-4 and its 19-digit and 13-digit kin; Amex 4-6-5 (or 4-4-4-3 when read out in
+# fours); Diners 4-6-4 (or 4-4-4-2).
+_CARD_GROUPS = {
+    (4, 4, 4, 4),
+    (4, 6, 5),
+    (4, 6, 4),
+    (4, 4, 4, 4, 3),
+    (4, 4, 4, 1),
+    (4, 4, 5),
+    (4, 4, 4, 3),
+    (4, 4, 4, 2),
+}
 
 
 def _known_issuer(digits: str) -> bool:
@@ -342,7 +358,13 @@ def find_cards(text: str, language: str) -> Iterator[Finding]:
         start, end = match.span(1)
         window = before(text, start, 40)
         card_context = last_match_end(_CARD_WORDS, window)
-        if last_match_end(REFERENCE_WORDS, window) > card_context:
+        reference_context = last_match_end(REFERENCE_WORDS, window)
+        # A number grouped like a card, of a card scheme and passing Luhn is a card unless
+        # a reference word stands right before it ("Order 4111 ...", not "invoice 117 paid
+        # with 4111 ...").
+        if separators and reference_context < len(window) - 20:
+            reference_context = -1
+        if reference_context > card_context:
             continue
         confidence = 0.99 if card_context >= 0 else 0.93
         yield Finding("credit_card", start, end, confidence, candidate, "credit_card")

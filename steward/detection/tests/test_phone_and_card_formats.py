@@ -55,6 +55,15 @@ def found(text: str, category: str, language: str | None = None) -> list[str]:
         # numbers at the end of a sentence
         ("call back tomorrow on 07700 900 981!", "en", ["07700 900 981"]),
         ("Could we text him at +447700900614?", "en", ["+447700900614"]),
+        # French typography: narrow and ordinary no-break spaces
+        ("Tél. : 06\u202f12\u202f34\u202f56\u202f78", "fr", ["06\u202f12\u202f34\u202f56\u202f78"]),
+        (
+            "Portable 06\u00a012\u00a034\u00a056\u00a078.",
+            "fr",
+            ["06\u00a012\u00a034\u00a056\u00a078"],
+        ),
+        # an extension glued on with an x
+        ("Call 212-555-0142x12 today.", "en", ["212-555-0142"]),
     ],
 )
 def test_it_finds_phone_numbers_written_in_the_ways_notes_write_them(text, language, numbers):
@@ -145,6 +154,9 @@ def test_it_rejects_ranges_dates_amounts_and_identifiers_as_phone_numbers(text, 
         ("Mastercard 2221 0000 0000 0009 exp 01/28", "2221 0000 0000 0009"),
         ("Customer read out 4242424242424242 over the phone.", "4242424242424242"),
         ("CC#4111111111111111 exp 1027", "4111111111111111"),
+        ("Amex read out in fours: 3782 8224 6310 005.", "3782 8224 6310 005"),
+        # a reference earlier in the sentence does not make the card a reference
+        ("Invoice 2024-117 was paid with 4111 1111 1111 1111 yesterday.", "4111 1111 1111 1111"),
     ],
 )
 def test_it_finds_payment_cards_in_the_ways_notes_write_them(text, card):
@@ -167,6 +179,8 @@ def test_it_finds_payment_cards_in_the_ways_notes_write_them(text, card):
         "EAN 4006381333931 and 5901234123457 restocked.",
         "Refund to DE89 3704 0044 0532 0130 00 please.",
         "Card 4111.1111-1111 1111 was typed with three kinds of separator.",
+        "Order 4111 1111 1111 1111 shipped.",
+        "Order no. 4111-1111-1111-1111",
     ],
 )
 def test_it_rejects_masked_cards_and_other_long_numbers_as_payment_cards(text):
