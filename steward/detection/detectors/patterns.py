@@ -81,6 +81,8 @@ _NUMBER_LIST_SEPARATOR = re.compile(r"\s+/\s+")
 _COMPACT_DATE = re.compile(
     r"(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])|"
     r"(?:19|20)\d{2}\s?[-/]\s?(?:(?:19|20)\d{2}|\d{2})|"
+    # a yearly sequence number: "Angebot 2025-017", "2024/00917"
+    r"(?:19|20)\d{2}[-/]\d{1,6}|"
     # opening hours: "0800-1700"
     r"[0-2]\d[0-5]\d\s?[-–]\s?[0-2]\d[0-5]\d|"
     # a date written with spaces: "12 03 2025"
@@ -111,6 +113,9 @@ _PHONE_WORDS = words_regex(
     r"rufnummer", r"festnetz", r"anruf", r"anrufen", r"erreichbar", r"unter", r"durchwahl",
     r"nummer", r"zentrale", r"telephone", r"tel", r"portable", r"fixe", r"numero", r"joindre",
     r"appeler", r"rappeler", r"appel", r"standard", r"au",
+    r"direct line", r"line", r"ligne directe", r"ligne", r"hotline", r"helpdesk",
+    r"switchboard", r"reception", r"extension", r"ext\.?", r"poste", r"fon", r"mobiltelefon",
+    r"telefonisch", r"movil", r"telefono", r"cellulare", r"cellphone",
 )  # fmt: skip
 # Identifier labels whose numbers are written like phone numbers ("Steuernummer
 # 021/815/08150"); the short ones of _ID_WORDS ("nie", "tin") are ordinary words too often.

@@ -64,6 +64,8 @@ def found(text: str, category: str, language: str | None = None) -> list[str]:
         ),
         # an extension glued on with an x
         ("Call 212-555-0142x12 today.", "en", ["212-555-0142"]),
+        # a label after a reference word ("contract 2021-2026. Direct line ...")
+        ("Contract 2021-2026. Direct line +1 (646) 555-0187.", "en", ["+1 (646) 555-0187"]),
     ],
 )
 def test_it_finds_phone_numbers_written_in_the_ways_notes_write_them(text, language, numbers):
@@ -130,6 +132,7 @@ def test_it_finds_numbers_of_other_regions_than_the_notes_language(text, languag
         ("Room 0123 4567 is free.", "en"),
         ("Build 0452 1234 passed.", "en"),
         ("Termin 12 03 2025 bestätigt.", "de"),
+        ("Preisangebot 2025-017 über 14.800,00 € netto.", "de"),
     ],
 )
 def test_it_rejects_ranges_dates_amounts_and_identifiers_as_phone_numbers(text, language):
