@@ -342,6 +342,9 @@ def _known_issuer(digits: str) -> bool:
     return False
 
 
+# A masked number ("4111 **** **** 1111") is not a card number: the first six and last four
+# digits do not identify a card, PCI DSS allows them on receipts, and the development notes
+# label them as nothing. Only whole numbers that pass Luhn are found.
 @detector("credit_card", categories={"credit_card"})
 def find_cards(text: str, language: str) -> Iterator[Finding]:
     if not _has_digit_run(text, 13):
