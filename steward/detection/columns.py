@@ -35,7 +35,8 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" salud ", r" salute ", r"gezondheid", r"medisch", r"discapacidad", r"disabilita",
         r"beperking", r"invalid", r"dieta", r"dieet", r"vaccin", r"impf", r"masern",
         r"immuni", r"arzt", r"doctor", r"physician", r"hausarzt", r"huisarts", r"unvertraglich",
-        r"intoleran", r"medicat", r"farmac", r"apothe",
+        r"intoleran", r"medicat", r"farmac", r"apothe", r"krankenkasse", r"krankenversicher",
+        r"versichertennummer", r"anamne",
     )),
     ("special.religious_beliefs", (
         r"religi", r"konfession", r"confession", r"faith", r"glaube", r"denomination",
@@ -107,6 +108,8 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"bonitat", r" pago ", r"pagamento", r"betaalwijze", r"betaalmethode", r"incasso",
         r"machtiging", r"domiciliacion", r"sort code", r"direct debit", r" dd ", r" banco ",
         r" banca ", r"sueldo", r"stipendio", r" salario", r"inkomen", r"reglement",
+        r"budget", r"presupuesto", r" apport ", r"eigenkapital", r"eigen geld", r"guarantee",
+        r"kaution", r"caution", r"deposit", r"fianza", r"cauzione", r" borg ", r"koopsom",
     )),
     ("online.ip_address", (r" ip ", r" ip address", r" ip adresse", r" adresse ip", r" ipv")),
     ("online.device_id", (
@@ -119,17 +122,22 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" user id", r" userid", r" uid ", r"account id", r"benutzer id", r"benutzerkennung",
         r"identifiant utilisateur", r"member login", r"profile url", r"social profile",
         r" euid ", r" leid ", r"unique id", r"web id", r"tracking id",
-        r"linkedin", r"twitter", r"facebook", r"instagram", r"handle",
+        r"linkedin", r"linked in", r"twitter", r"facebook", r"instagram", r"handle",
+        r"id utente", r"id usuario", r"gebruikers id", r"xing", r"profile link",
     )),
     ("online.credentials", (
         r"password", r"passwort", r"mot de passe", r" login", r" logon", r"anmeldung",
         r"connexion", r"username", r"user name", r"benutzername", r"api key", r" token",
         r"contrasena", r"wachtwoord", r"gebruikersnaam", r"nombre de usuario", r" inlog",
+        r"nome utente", r"last access", r"ultimo accesso", r"ultimo acceso", r"dernier acces",
+        r"letzter zugriff", r"laatst ingelogd",
     )),
     ("identity", (
         r"place of birth", r"birthplace", r"birth place", r"geburtsort", r"lieu de naissance",
         r"lugar de nacimiento", r"luogo di nascita", r"geboorteplaats", r"custody",
         r"sorgerecht", r"autorite parentale", r"patria potestad", r"ouderlijk gezag",
+        r"work permit", r"arbeitserlaubnis", r"permis de travail", r"aufenthaltstitel",
+        r"permesso di soggiorno", r"permiso de trabajo", r"werkvergunning", r" visa ",
     )),
     ("identity.date_of_birth", (
         r"birth", r" dob ", r"geburt", r"naissance", r" age ", r" alter ", r" jahrgang ",
@@ -175,6 +183,7 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"timezone", r"time zone", r"zeitzone", r"fuseau", r" gmt", r"utc offset",
         r" sex ", r" sexo ", r" sesso ", r"geslacht", r"nacionalidad", r"nazionalita",
         r"estado civil", r"stato civile", r"burgerlijke staat", r"zona horaria", r"tijdzone",
+        r"household", r"haushalt", r"gezin", r" foyer", r"nucleo familiare", r"unidad familiar",
     )),
     ("professional.employer", (
         r"company", r"firma", r"firmen", r"societe", r"organi[sz]a", r"employer",
@@ -189,12 +198,17 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" total", r"contract", r"vertrag", r" contrat", r"subscription", r" abo ", r" plan ",
         r" tarif",
         r"abonnement", r"lifetime value", r" ltv ", r"opportunit", r"beitrag", r"cotisation",
-        r" fee", r"gebuhr", r" frais ", r" paid ", r"bezahlt", r" paye ", r" don ", r"donation",
+        r" fees? ", r"gebuhr", r" frais ", r" paid ", r"bezahlt", r" paye ", r" don ", r"donation",
         r"spende", r" gift", r"importe", r"importo", r"bedrag", r"pedido", r"ordine",
         r"bestelling", r"factura", r"fattura", r"factuur", r"omzet", r"fatturato", r"facturad",
         r"precio", r"prezzo", r" prijs", r"quantit", r" qty ", r"cantidad", r" aantal ",
         r" menge ", r"ticket", r"formule", r"membership type", r"cuota", r" quota ",
-        r"contributie",
+        r"contributie", r"currency", r"wahrung", r" devise", r"moneda", r"valuta",
+        r"balance", r" saldo", r" solde", r"arrival", r"departure", r"anreise", r"abreise",
+        r" arrivee", r" depart ", r"check ?out", r"nights", r"nachte", r"nuits", r"noches",
+        r"nachten", r" notti", r" room", r"zimmer", r"chambre", r"habitacion", r" kamer",
+        r" rate ", r" course", r" kurs", r" corso", r" cours ", r" curso", r"cursus",
+        r"booking", r"buchung", r"reservation", r"reserva", r"prenotazion", r"boeking",
     )),
     ("commercial.interactions", (
         r"last activity", r"last contact", r"letzter kontakt", r"dernier contact",
@@ -202,13 +216,20 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"page views", r"visits", r"activit", r"aktivitat", r"follow up", r"wiedervorlage",
         r"relance", r"next contact", r"visit", r"besuch", r"check(ed)? ?in", r" opens ",
         r" clicks ", r" sent ", r"actividad", r"attivita", r"laatste contact", r"ultimo contatto",
-        r"ultimo contacto",
+        r"ultimo contacto", r"appointment", r" termin", r"rendez vous", r" cita ",
+        r"appuntament", r"afspraak", r"recall", r" stays ", r"aufenthalte", r"sejours",
+        r"progress", r"fortschritt", r"contactmoment",
     )),
     ("professional.job_title", (
         r" job", r" title", r" titel", r"position", r" poste ", r"fonction", r" beruf",
         r"department", r"abteilung", r" role ", r"funktion", r"profession", r"occupation",
         r" cargo ", r" puesto ", r"functie", r"beroep", r"mansione", r" ruolo ", r"afdeling",
         r"departamento", r"reparto",
+    )),
+    ("professional", (
+        r"experience", r"berufserfahrung", r"experiencia", r"esperienza", r"ervaring",
+        r"notice period", r"kundigungsfrist", r" preavis", r"opzegtermijn", r" preaviso",
+        r"qualifikation", r"qualification", r"skills", r"kenntnisse", r"competenc",
     )),
     ("identity.name", (
         r" name", r" nom ", r"prenom", r"vorname", r"nachname", r"surname", r"salutation",
@@ -233,7 +254,9 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" ids ", r"identifi", r"relatie", r"aangemaakt", r"fecha de alta", r" alta ",
         r"etiquet", r" statut ", r" estado ", r" stato ", r"attendee", r"participant",
         r"teilnehmer", r"partecipant", r"deelnemer", r" join", r"expir", r"marketing",
-        r"klant", r"cliente", r" socio ", r" lid ", r"lidnummer", r"etichett",
+        r"klant", r"cliente", r" socio ", r" lid ", r"lidnummer", r"etichett", r" prospect",
+        r" bron ", r"fuente", r" fonte ", r"herkunft", r" vip ", r" level ", r" niveau ",
+        r"applied", r"application", r"bewerbung", r"candidat", r"sollicitatie", r"iscrizion",
     )),
     ("free_text", (
         r" note", r"notiz", r"comment", r"kommentar", r"remark", r"remarque", r"bemerkung",
@@ -241,9 +264,21 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" info ", r"details", r" about ", r"hinweis", r"message", r"nachricht", r"observac",
         r" notas? ", r"opmerking", r"osservazion", r"comentario", r"commento", r"commentaar",
         r"mensaje", r"messaggio", r"bericht", r"toelichting", r"descripcion", r"descrizione",
-        r"omschrijving",
+        r"omschrijving", r"feedback", r"request", r"wunsche ",
+        r"bijzonderheden", r"besonderheit", r"particularit", r"peticion", r"richiest",
     )),
 )  # fmt: skip
+
+# Identifiers of businesses (VAT numbers): no personal category by their name alone.
+_BUSINESS_IDENTIFIERS = re.compile(
+    r" vat | vat (id|no|number)| iva | ust ?id| ust nr| umsatzsteuer| tva | btw | piva "
+)
+
+# Headers that name no column ("Column 7", "Spalte 7", ""): nothing to go by.
+_PLACEHOLDER_HEADER = re.compile(
+    r" ((column|spalte|colonne|columna|colonna|kolom|field|feld|champ|campo|veld|unnamed)"
+    r"( \d+)?|\d+)? "
+)
 
 _COMPILED = tuple((key, re.compile("|".join(patterns))) for key, patterns in HEADER_RULES)
 
@@ -262,6 +297,10 @@ _MENTION_CATEGORIES = frozenset(
 _PHONE_SHAPE = re.compile(r"^\s*(\+|00|0)|[\s\-/().]")
 # ISO 3166-1 alpha-2: a column of these is a country (Mailchimp's "CC").
 _COUNTRY_CODES = frozenset(code for code, _ in countries)
+# Answers of a yes/no column, in the languages of the lexicon.
+_YES_NO = frozenset(
+    ("yes", "no", "y", "n", "ja", "nein", "oui", "non", "si", "sí", "sì", "nee", "true", "false")
+)
 # Average length from which a column of text reads as notes rather than values.
 FREE_TEXT_LENGTH = 25
 
@@ -346,7 +385,9 @@ def category_from_values(
         category, count = whole.most_common(1)[0]
         if count >= MAJORITY * len(samples):
             return ColumnCategory(TAXONOMY_KEY[category], "values", special)
-    if sum(1 for v in samples if v.upper() in _COUNTRY_CODES) >= MAJORITY * len(samples):
+    codes = [v for v in samples if v.upper() in _COUNTRY_CODES]
+    # "no" is Norway and "IT" Italy, but a column of yes and no is a flag.
+    if len(codes) >= MAJORITY * len(samples) and not all(v.casefold() in _YES_NO for v in samples):
         return ColumnCategory("demographic.country", "values", special)
     today = today or date.today()
     births = [d for v in samples if (d := _looks_like_birth_date(v)) is not None]
@@ -414,10 +455,21 @@ def categorise_column(
     """A column nothing else describes: its header's category when the lexicon knows it,
     else its values'; with the special categories its values mention either way."""
     from_values = category_from_values(values, language=language)
+    if _BUSINESS_IDENTIFIERS.search(normalise_header(header)):
+        return ColumnCategory("", "header", from_values.mentions)
     from_header = category_from_header(header)
     if from_header in ("", "professional.job_title") and _are_salutations(values):
         # "Title" is a job title in one CRM and "Mr"/"Dr" in the next: the values tell.
         return ColumnCategory("identity.name", "values", from_values.mentions)
     if from_header:
         return ColumnCategory(from_header, "header", from_values.mentions)
-    return from_values
+    if (
+        from_values.category
+        or _PLACEHOLDER_HEADER.fullmatch(normalise_header(header))
+        or not any(v and v.strip() for v in values)
+    ):
+        return from_values
+    # A filled column nothing names, in a file of people, still says something about the
+    # person on each row: a fact the organisation keeps about its contact, for the person
+    # mapping the file to correct, rather than no category (read as "not personal").
+    return ColumnCategory("commercial.profile", "none", from_values.mentions)

@@ -139,3 +139,25 @@ def test_spanish_dutch_and_italian_headers_and_composite_ones_get_their_category
 def test_a_title_column_of_forms_of_address_is_part_of_a_name_not_a_job():
     assert categorise_column("Title", ["Mr", "Dr", "Mrs"]).category == "identity.name"
     assert categorise_column("Title", ["CFO", "Buyer"]).category == "professional.job_title"
+
+
+def test_a_filled_column_nothing_names_is_a_fact_kept_about_the_person_on_its_row():
+    found = categorise_column("Zoekgebied", ["Utrecht-Oost", "Zeist"])
+
+    assert (found.category, found.source) == ("commercial.profile", "none")
+
+
+def test_a_nameless_or_empty_column_gets_no_category():
+    assert categorise_column("Spalte 7", ["x"]).category == ""
+    assert categorise_column("Zoekgebied", ["", " "]).category == ""
+
+
+def test_a_business_vat_number_column_is_not_given_a_personal_category():
+    assert categorise_column("Partita IVA", ["01234567890"]).category == ""
+    assert categorise_column("VAT number", ["DE123456789"]).category == ""
+
+
+def test_a_yes_no_column_is_a_flag_not_a_column_of_countries_like_norway():
+    found = categorise_column("Certificato rilasciato", ["sì", "no", "no"])
+
+    assert found.category == "commercial.profile"
