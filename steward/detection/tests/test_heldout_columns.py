@@ -88,3 +88,11 @@ def test_the_categoriser_is_measured_on_a_second_set_written_after_its_tuning(im
     print(f"\nheld-out 2: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
     assert total >= 120
     assert right / total >= HELD_OUT_2_LEVEL, "\n".join(misses)
+
+
+def test_the_categoriser_is_measured_on_a_third_set_written_after_its_second_tuning(importer):
+    right, misses = _score(HERE / "heldout_columns_3", importer)
+
+    total = right + len(misses)
+    print(f"\nheld-out 3: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
+    assert total >= 120
