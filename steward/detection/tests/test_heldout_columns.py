@@ -18,13 +18,16 @@ pytestmark = pytest.mark.django_db
 
 HERE = Path(__file__).parent
 
-# Measured levels (04:52 UTC, 2026-11-29), asserted less a margin of two points so that a
-# change elsewhere does not flip them on one column; the issue's goal is 0.95, which these
-# sets do not show yet. heldout_columns: 0.780 before tuning, 0.850 after (its misses were
-# printed at the baseline, so it is not quite blind); heldout_columns_2, written after the
-# tuning and measured once: 0.692; dev_columns (tuned on): 0.977.
-HELD_OUT_LEVEL = 0.83
-HELD_OUT_2_LEVEL = 0.67
+# Measured levels (2026-11-29), asserted less about two points so that a change elsewhere
+# does not flip them on one column. The issue's goal is 0.95; files the lexicon was not
+# tuned on do not show it: each blind set, measured once right after a tuning round,
+# scored about 0.70 (heldout_columns_2: 0.692 after round one; heldout_columns_3: 0.697
+# after round two). heldout_columns: 0.780 before tuning, 0.850 after round one, 0.895
+# after round two; its misses, and then heldout_columns_2's, were printed by their first
+# measurement, so neither is quite blind any more. dev_columns (tuned on): 0.978.
+HELD_OUT_LEVEL = 0.87
+HELD_OUT_2_LEVEL = 0.78
+HELD_OUT_3_LEVEL = 0.67
 DEV_LEVEL = 0.95
 
 
@@ -96,3 +99,4 @@ def test_the_categoriser_is_measured_on_a_third_set_written_after_its_second_tun
     total = right + len(misses)
     print(f"\nheld-out 3: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
     assert total >= 120
+    assert right / total >= HELD_OUT_3_LEVEL, "\n".join(misses)
