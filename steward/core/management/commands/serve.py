@@ -39,21 +39,26 @@ class StewardWebServer(BaseApplication):
         _GracefulArbiter(self).run()
 
 
+def add_listen_arguments(parser) -> None:
+    """--host and --port, shared with `steward run`."""
+    parser.add_argument(
+        "--host",
+        default=env_str("STEWARD_HOST", "127.0.0.1"),
+        help="Address to listen on (default 127.0.0.1, or STEWARD_HOST).",
+    )
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=env_int("STEWARD_PORT", 8000),
+        help="Port to listen on (default 8000, or STEWARD_PORT).",
+    )
+
+
 class Command(BaseCommand):
     help = "Serve Steward with gunicorn (stops gracefully on SIGTERM or Ctrl-C)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--host",
-            default=env_str("STEWARD_HOST", "127.0.0.1"),
-            help="Address to listen on (default 127.0.0.1, or STEWARD_HOST).",
-        )
-        parser.add_argument(
-            "--port",
-            type=int,
-            default=env_int("STEWARD_PORT", 8000),
-            help="Port to listen on (default 8000, or STEWARD_PORT).",
-        )
+        add_listen_arguments(parser)
         parser.add_argument(
             "--workers",
             type=int,

@@ -24,8 +24,8 @@ from django.utils import timezone
 
 from steward.contacts.models import Contact
 from steward.core.actor import SystemActor
-from steward.core.env import env_int, env_str
 from steward.core.errors import DomainError
+from steward.core.management.commands.serve import add_listen_arguments
 from steward.demo.generator import demo_data_load
 from steward.staff.models import User
 from steward.staff.roles import Role
@@ -40,17 +40,7 @@ class Command(BaseCommand):
     help = "Migrate, load demo data and create an admin the first time, then serve + work."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--host",
-            default=env_str("STEWARD_HOST", "127.0.0.1"),
-            help="Address to listen on (default 127.0.0.1, or STEWARD_HOST).",
-        )
-        parser.add_argument(
-            "--port",
-            type=int,
-            default=env_int("STEWARD_PORT", 8000),
-            help="Port to listen on (default 8000, or STEWARD_PORT).",
-        )
+        add_listen_arguments(parser)
         parser.add_argument(
             "--demo-contacts",
             type=int,
