@@ -39,6 +39,7 @@ from steward.deals.choices import StageOutcome
 from steward.deals.models import Deal, Stage
 from steward.deals.services import deal_create, default_pipeline
 from steward.demo import names as demo_names
+from steward.detection.services import findings_scan_all
 from steward.staff.models import Team, User
 from steward.staff.roles import Role
 from steward.staff.services import staff_create, team_create
@@ -90,6 +91,9 @@ def demo_data_load(
     progress(f"{len(deals)} deals")
 
     activity_count = _activities(rng, now, deals, progress)
+    # Activities were written in bulk, past the services that run the detectors on save;
+    # the scan does for them what a save would have done.
+    findings_scan_all(actor=ACTOR)
     return DemoSummary(
         staff=len(new_staff),
         organisations=len(organisations),
@@ -388,7 +392,10 @@ def _describe(rng: random.Random, now: datetime, activity: Activity) -> None:
     overdue, so the dashboard has something to warn about."""
     match activity.kind:
         case ActivityKind.NOTE:
-            activity.body = rng.choice(demo_names.NOTE_LINES)
+            lines = (
+                demo_names.SENSITIVE_NOTE_LINES if rng.random() < 0.04 else demo_names.NOTE_LINES
+            )
+            activity.body = rng.choice(lines)
         case ActivityKind.CALL:
             activity.subject = rng.choice(demo_names.CALL_SUBJECTS)
             activity.body = rng.choice(demo_names.NOTE_LINES)

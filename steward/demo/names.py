@@ -287,6 +287,17 @@ NOTE_LINES: tuple[str, ...] = (
     "Contract renewal due at the end of the year.",
 )
 
+# A few notes say more than they should, as real notes do: they give the detectors and the
+# DPO's review of findings something to show in a demo (all invented; fictitious numbers).
+SENSITIVE_NOTE_LINES: tuple[str, ...] = (
+    "Off sick after knee surgery; call back next month.",
+    "Mentioned she is pregnant and wants the delivery before the summer.",
+    "Asked us not to call on Friday afternoons, he is at the mosque then.",
+    "Active in the union at work; wants the works council to review the offer.",
+    "Mobile if the office line is busy: +44 7700 900461.",
+    "Diabetic, prefers morning meetings.",
+)
+
 CALL_SUBJECTS: tuple[str, ...] = (
     "Intro call", "Follow-up call", "Pricing discussion", "Check-in", "Renewal call",
     "Support escalation", "Discovery call",
