@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "steward.activities",
     "steward.deals",
     "steward.children",
+    "steward.processing",
+    "steward.consent",
     "steward.imports",
     "steward.api",
     "steward.dashboard",

@@ -162,14 +162,25 @@ _BUILTIN: tuple[BuiltinCategory, ...] = (
         "The container of custom fields; each custom field has its own category.",
     ),
     BuiltinCategory("audit", "Audit trail", "Who did what and when, with the old and new values."),
+    BuiltinCategory(
+        "consent",
+        "Consent records",
+        "A person's choices about the processing of their data, with the evidence of each.",
+    ),
+    BuiltinCategory(
+        "rights",
+        "Rights requests",
+        "Requests, restrictions and objections a person made under their GDPR rights.",
+    ),
 )
 
 BUILTIN_CATEGORIES: dict[str, BuiltinCategory] = {c.key: c for c in _BUILTIN}
 
 # Keys that describe Steward's own record-keeping rather than what a field about a person
 # holds: "custom" is the container each custom field's own category replaces, "audit" the
-# trail. A custom field cannot be classified under them.
-RECORD_KEEPING_KEYS = frozenset({"custom", "audit"})
+# trail, "consent" and "rights" the evidence of a person's choices and requests. A custom
+# field cannot be classified under them.
+RECORD_KEEPING_KEYS = frozenset({"custom", "audit", "consent", "rights"})
 
 
 def is_builtin(key: str) -> bool:

@@ -69,6 +69,12 @@ RECORD_READ: dict[str, tuple[str | None, str]] = {
     "imports.ImportJob": ("contacts.import", "own"),
     "api.ApiToken": (None, "own"),
     "api.ApiToken.secret_hash": (None, "none"),
+    # Consent and rights: everyone who may see the person sees whether they may be processed
+    # and why (the gate's evidence); who may change them is in PERMISSIONS.
+    "consent.ConsentEvent": (None, "scoped"),
+    "consent.ConsentState": (None, "scoped"),
+    "processing.Restriction": (None, "scoped"),
+    "processing.Objection": (None, "scoped"),
     # The trail has no page yet.
     "audit.AuditEvent": (None, "none"),
 }
