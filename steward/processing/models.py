@@ -99,6 +99,20 @@ class Purpose(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def retention_rule(self) -> str:
+        """The time limit for erasure in words (Art. 30(1)(f)): "10 years after the end of
+        the fiscal year of the record"; the note alone when no period is set."""
+        if self.retention_months is None:
+            return self.retention_note or "Not set"
+        months = self.retention_months
+        if months and months % 12 == 0:
+            period = f"{months // 12} year{'s' if months != 12 else ''}"
+        else:
+            period = f"{months} month{'s' if months != 1 else ''}"
+        trigger = RetentionTrigger(self.retention_trigger).label if self.retention_trigger else ""
+        return f"{period} {trigger}".strip()
+
 
 class RecipientKind(models.TextChoices):
     PROCESSOR = "processor", "Processor (Art. 28)"
@@ -133,12 +147,18 @@ class Recipient(BaseModel):
     name = models.CharField(max_length=200)
     kind = models.CharField(max_length=20, choices=RecipientKind.choices)
     service = models.CharField(max_length=200, help_text="What they do for us")
+    # Art. 30(1)(a) names a joint controller with its contact details; useful for any
+    # recipient a person may ask about (Art. 15(1)(c)).
+    contact_details = models.TextField(blank=True)
     purposes = models.ManyToManyField(Purpose, related_name="recipients", blank=True)
     data_categories = models.JSONField(default=list)
     countries = CountryField(multiple=True, blank=True)
     transfer_safeguard = models.CharField(
         max_length=24, choices=TransferSafeguard.choices, blank=True, default=""
     )
+    # Art. 30(1)(e): for a transfer under Art. 49(1) second subparagraph, the documentation
+    # of suitable safeguards; otherwise where the clauses or the decision are recorded.
+    transfer_documentation = models.TextField(blank=True)
     dpa_signed_on = models.DateField(null=True, blank=True)
     dpa_document = models.FileField(upload_to="dpa/", blank=True)
     status = models.CharField(

@@ -26,6 +26,15 @@ _INVENTORY_MANAGE = {"inventory.view", "inventory.manage"}
 # Art. 9: who sees the evidence of special-category findings (and reviews them). Everyone
 # else sees nothing of it; the protection work makes this configurable.
 _SPECIAL_CATEGORY = {"special_category.view"}
+# The register of processing and its recipients (Art. 30): read by those accountable for the
+# data, kept by the administrator and the DPO.
+_PROCESSING_READ = {"processing.view"}
+_PROCESSING_MANAGE = {"processing.view", "processing.manage"}
+# Art. 21: anyone who deals with people records their objection (one to direct marketing
+# takes effect at once); the DPO and the administrator decide the others and start and lift
+# restrictions (Art. 18).
+_RIGHTS_RECORD = {"objections.record"}
+_RIGHTS_DECIDE = {"objections.record", "objections.decide", "restrictions.manage"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
@@ -33,15 +42,30 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _CRM_DELETE
         | _INVENTORY_MANAGE
         | _SPECIAL_CATEGORY
+        | _PROCESSING_MANAGE
+        | _RIGHTS_DECIDE
         | {"contacts.import", "contacts.export", "staff.manage"}
     ),
-    Role.DPO: frozenset(_INVENTORY_MANAGE | _SPECIAL_CATEGORY | {"contacts.export"}),
-    Role.MANAGER: frozenset(
-        _CRM_WRITE | _CRM_DELETE | _INVENTORY_READ | {"contacts.import", "contacts.export"}
+    Role.DPO: frozenset(
+        _INVENTORY_MANAGE
+        | _SPECIAL_CATEGORY
+        | _PROCESSING_MANAGE
+        | _RIGHTS_DECIDE
+        | {"contacts.export"}
     ),
-    Role.SALES: frozenset(_CRM_WRITE),
-    Role.MARKETING: frozenset(_CRM_WRITE | {"contacts.import", "contacts.export"}),
-    Role.SUPPORT: frozenset({"activities.add", "activities.change", "contacts.change"}),
+    Role.MANAGER: frozenset(
+        _CRM_WRITE
+        | _CRM_DELETE
+        | _INVENTORY_READ
+        | _PROCESSING_READ
+        | _RIGHTS_RECORD
+        | {"contacts.import", "contacts.export"}
+    ),
+    Role.SALES: frozenset(_CRM_WRITE | _RIGHTS_RECORD),
+    Role.MARKETING: frozenset(_CRM_WRITE | _RIGHTS_RECORD | {"contacts.import", "contacts.export"}),
+    Role.SUPPORT: frozenset(
+        {"activities.add", "activities.change", "contacts.change"} | _RIGHTS_RECORD
+    ),
     Role.READ_ONLY: frozenset(),
 }
 
