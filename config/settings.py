@@ -204,6 +204,19 @@ TASKS = {
 # support and read-only users to their team's and their own records, "owner" to their own.
 STEWARD_RECORD_SCOPE = env_str("STEWARD_RECORD_SCOPE", "team")
 
+# The controller, as the record of processing names it (Art. 30(1)(a)): name and contact
+# details, the data protection officer, and the representative in the Union of a controller
+# established outside it (Art. 27; empty when there is none). The defaults are an invented
+# company, so an install that never set them says so in its record.
+STEWARD_CONTROLLER_NAME = env_str("STEWARD_CONTROLLER_NAME", "Example Trading Ltd")
+STEWARD_CONTROLLER_ADDRESS = env_str(
+    "STEWARD_CONTROLLER_ADDRESS", "1 Example Street, 10115 Berlin, Germany"
+)
+STEWARD_CONTROLLER_EMAIL = env_str("STEWARD_CONTROLLER_EMAIL", "privacy@example.com")
+STEWARD_DPO_NAME = env_str("STEWARD_DPO_NAME", "Data Protection Officer, Example Trading Ltd")
+STEWARD_DPO_EMAIL = env_str("STEWARD_DPO_EMAIL", "dpo@example.com")
+STEWARD_REPRESENTATIVE = env_str("STEWARD_REPRESENTATIVE", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
