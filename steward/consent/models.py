@@ -3,7 +3,7 @@ current state per person and purpose as a projection of those events.
 
 ConsentEvent rows are never updated or deleted: every change of mind is a new event. The
 projection (ConsentState) can be dropped and rebuilt from the events at any time
-(steward.consent.services.rebuild_projection); the processing gate reads the projection.
+(steward.consent.services.projection_rebuild); the processing gate reads the projection.
 """
 
 import hashlib
@@ -93,6 +93,9 @@ class EventKind(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     EXPIRED = "expired", "Expired"
     RENEWED = "renewed", "Renewed"
+    # Asked and said no (a cookie banner's "Reject"): proof the choice was offered and
+    # declined, which is not a withdrawal because nothing had been given.
+    REFUSED = "refused", "Refused"
 
 
 class Method(models.TextChoices):
@@ -162,6 +165,8 @@ class ConsentEvent(PersonalDataModel, Chained):
     text_hash = not_personal(models.CharField(max_length=64, blank=True))
     method = not_personal(models.CharField(max_length=20, choices=Method.choices))
     channel = not_personal(models.CharField(max_length=10, choices=Channel.choices))
+    # Art. 8: given by a holder of parental responsibility for a child.
+    parental = not_personal(models.BooleanField(default=False))
     # For a parental consent: who holds parental responsibility.
     given_by = personal(models.CharField(max_length=200, blank=True), "identity.name")
     # {"ip": ..., "user_agent": ..., "page": ..., "token_id": ..., ...}
@@ -195,6 +200,7 @@ class ConsentEvent(PersonalDataModel, Chained):
             "visitor": self.visitor_id,
             "purpose": self.purpose_id,
             "kind": self.kind,
+            "parental": self.parental,
             "notice_version": self.notice_version_id,
             "text_hash": self.text_hash,
             "method": self.method,
@@ -216,11 +222,12 @@ class ConsentStatus(models.TextChoices):
     GIVEN = "given", "Given"
     WITHDRAWN = "withdrawn", "Withdrawn"
     EXPIRED = "expired", "Expired"
+    REFUSED = "refused", "Refused"
 
 
 class ConsentState(PersonalDataModel, models.Model):
     """The projection: one row per person and purpose with the outcome of their events.
-    Derived, never the source: `rebuild_projection` recreates it from the ledger."""
+    Derived, never the source: `projection_rebuild` recreates it from the ledger."""
 
     id = models.BigAutoField(primary_key=True)
     contact = personal(
@@ -258,8 +265,71 @@ class ConsentState(PersonalDataModel, models.Model):
             models.UniqueConstraint(fields=["contact", "purpose"], name="consent_state_unique")
         ]
         indexes = [
-            models.Index(fields=["purpose", "status", "contact"], name="consent_state_gate_idx")
+            models.Index(fields=["purpose", "status", "contact"], name="consent_state_gate_idx"),
+            # Publishing a notice version marks the states given under older versions.
+            models.Index(fields=["notice_version", "purpose"], name="consent_state_notice_idx"),
+            # The expiry job's scan.
+            models.Index(
+                fields=["expires_at"],
+                condition=models.Q(status="given"),
+                name="consent_state_expiry_idx",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.purpose_id}: {self.status}"
+
+
+class CookieCategory(BaseModel):
+    """A category of cookies the company's website sets (necessary, analytics, marketing),
+    the purpose of the register its cookies serve, and the vendors that set them. Consent
+    is asked per category (ePrivacy Art. 5(3)); strictly necessary cookies need none."""
+
+    key = models.SlugField(max_length=30, unique=True)
+    label = models.CharField(max_length=80)
+    description = models.TextField()
+    # The purpose's key rather than a foreign key: the categories are seeded before (and
+    # independently of) the register's purposes; the service resolves it when a choice is
+    # recorded and refuses an unknown one.
+    purpose_key = models.SlugField(max_length=50)
+    # False for strictly necessary cookies: always on, recorded, never a consent event.
+    consent_required = models.BooleanField(default=True)
+    vendors = models.ManyToManyField(
+        "processing.Recipient", related_name="cookie_categories", blank=True
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "key"]
+        verbose_name_plural = "cookie categories"
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class CookieChoice(PersonalDataModel, BaseModel):
+    """One choice a visitor made in the cookie banner, all categories at once, as sent.
+    The consent events it caused are in the ledger; this row also keeps what the ledger
+    does not (the necessary category, a choice that changed nothing)."""
+
+    visitor_id = personal(models.UUIDField(db_index=True), "online.device_id")
+    contact = personal(
+        models.ForeignKey(
+            "contacts.Contact",
+            null=True,
+            blank=True,
+            on_delete=models.SET_NULL,
+            related_name="cookie_choices",
+        ),
+        "consent",
+    )
+    # {"necessary": true, "analytics": false, "marketing": true}
+    choices = not_personal(models.JSONField(default=dict))
+    # {"ip": ..., "user_agent": ..., "page": ..., "link_token_id": ...}
+    evidence = personal(models.JSONField(default=dict, blank=True), "online.ip_address")
+    # Sequence numbers of the ledger events this choice wrote.
+    event_seqs = not_personal(models.JSONField(default=list, blank=True))
+    occurred_at = not_personal(models.DateTimeField())
+
+    class Meta:
+        ordering = ["-occurred_at"]

@@ -26,6 +26,11 @@ _INVENTORY_MANAGE = {"inventory.view", "inventory.manage"}
 # Art. 9: who sees the evidence of special-category findings (and reviews them). Everyone
 # else sees nothing of it; the protection work makes this configurable.
 _SPECIAL_CATEGORY = {"special_category.view"}
+# The consent ledger: whoever deals with people records the consent they give or withdraw
+# by phone, in person or in writing; notices (what people consent to) are kept by the
+# administrator and the DPO.
+_CONSENT_RECORD = {"consent.record"}
+_CONSENT_MANAGE = {"consent.manage"}
 # The register of processing and its recipients (Art. 30): read by those accountable for the
 # data, kept by the administrator and the DPO.
 _PROCESSING_READ = {"processing.view"}
@@ -45,6 +50,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _PROCESSING_MANAGE
         | _RIGHTS_DECIDE
         | {"contacts.import", "contacts.export", "staff.manage"}
+        | _CONSENT_RECORD
+        | _CONSENT_MANAGE
     ),
     Role.DPO: frozenset(
         _INVENTORY_MANAGE
@@ -52,6 +59,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _PROCESSING_MANAGE
         | _RIGHTS_DECIDE
         | {"contacts.export"}
+        | _CONSENT_MANAGE
     ),
     Role.MANAGER: frozenset(
         _CRM_WRITE
@@ -60,11 +68,16 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _PROCESSING_READ
         | _RIGHTS_RECORD
         | {"contacts.import", "contacts.export"}
+        | _CONSENT_RECORD
     ),
-    Role.SALES: frozenset(_CRM_WRITE | _RIGHTS_RECORD),
-    Role.MARKETING: frozenset(_CRM_WRITE | _RIGHTS_RECORD | {"contacts.import", "contacts.export"}),
+    Role.SALES: frozenset(_CRM_WRITE | _RIGHTS_RECORD | _CONSENT_RECORD),
+    Role.MARKETING: frozenset(
+        _CRM_WRITE | _RIGHTS_RECORD | {"contacts.import", "contacts.export"} | _CONSENT_RECORD
+    ),
     Role.SUPPORT: frozenset(
-        {"activities.add", "activities.change", "contacts.change"} | _RIGHTS_RECORD
+        {"activities.add", "activities.change", "contacts.change"}
+        | _RIGHTS_RECORD
+        | _CONSENT_RECORD
     ),
     Role.READ_ONLY: frozenset(),
 }
@@ -97,6 +110,9 @@ RECORD_READ: dict[str, tuple[str | None, str]] = {
     # and why (the gate's evidence); who may change them is in PERMISSIONS.
     "consent.ConsentEvent": (None, "scoped"),
     "consent.ConsentState": (None, "scoped"),
+    # Cookie-banner choices, mostly of anonymous visitors: kept as evidence, read by those
+    # who keep the notices.
+    "consent.CookieChoice": ("consent.manage", "all"),
     "processing.Restriction": (None, "scoped"),
     "processing.Objection": (None, "scoped"),
     # The trail has no page yet.
