@@ -4,6 +4,7 @@ with no variables at all it runs on SQLite in ./var. Nothing exists only in prod
 from pathlib import Path
 
 import dj_database_url
+from django.utils.csp import CSP
 
 from steward.core.env import (
     env_bool,
@@ -54,6 +55,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "steward.staff.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -61,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "steward.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle and absolute session timeouts, then the second-factor gate (steward.staff).
+    "steward.staff.middleware.SessionTimeoutMiddleware",
+    "steward.staff.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -77,6 +83,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -105,6 +112,7 @@ AUTH_USER_MODEL = "staff.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = ["steward.staff.backends.StaffBackend"]
 
 PASSWORD_HASHERS = [
     # Argon2id first (OWASP parameters); older hashes are upgraded at the next login.
@@ -136,14 +144,63 @@ CACHES = {
     )
 }
 
+# Staff sign-in (steward.staff, docs/decisions/0016-login-and-mfa.md). Roles that must use a
+# second factor (TOTP or WebAuthn); an empty value requires it of nobody.
+STEWARD_MFA_REQUIRED_ROLES = frozenset(
+    env_list("STEWARD_MFA_REQUIRED_ROLES", ["administrator", "dpo"])
+)
+# WebAuthn relying party: the host name and origin staff sign in at (default: SITE_URL's).
+STEWARD_WEBAUTHN_RP_ID = env_str("STEWARD_WEBAUTHN_RP_ID")
+STEWARD_WEBAUTHN_ORIGIN = env_str("STEWARD_WEBAUTHN_ORIGIN")
+# Behind a reverse proxy: the header holding the client's address (e.g. X-Real-IP), used by
+# sign-in throttling. Empty: REMOTE_ADDR.
+STEWARD_CLIENT_IP_HEADER = env_str("STEWARD_CLIENT_IP_HEADER")
+# A session ends after this long without a request, and this long after the password was
+# given whatever happens in between (seconds).
+STEWARD_SESSION_IDLE_TIMEOUT = env_int("STEWARD_SESSION_IDLE_TIMEOUT", 30 * 60)
+STEWARD_SESSION_ABSOLUTE_TIMEOUT = env_int(
+    "STEWARD_SESSION_ABSOLUTE_TIMEOUT", env_int("STEWARD_SESSION_AGE", 12 * 3600)
+)
+
+# HTTPS: on when the site is served over https (STEWARD_HTTPS, default from SITE_URL). It turns
+# on the redirect to https, HSTS and secure cookies. Behind a TLS-terminating proxy, set
+# STEWARD_PROXY_SSL_HEADER=true so that the proxy's X-Forwarded-Proto is trusted (the proxy
+# must overwrite it).
+STEWARD_HTTPS = env_bool("STEWARD_HTTPS", SITE_URL.startswith("https://"))
+SECURE_SSL_REDIRECT = STEWARD_HTTPS
+if env_bool("STEWARD_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("STEWARD_HSTS_SECONDS", 365 * 24 * 3600) if STEWARD_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("STEWARD_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("STEWARD_HSTS_PRELOAD", True)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env_int("STEWARD_SESSION_AGE", 8 * 3600)
-SESSION_COOKIE_SECURE = env_bool("STEWARD_SECURE_COOKIES", SITE_URL.startswith("https://"))
+# The cookie and the stored session live as long as the absolute timeout allows.
+SESSION_COOKIE_AGE = STEWARD_SESSION_ABSOLUTE_TIMEOUT
+SESSION_COOKIE_SECURE = env_bool("STEWARD_SECURE_COOKIES", STEWARD_HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content security policy: scripts, styles, images and fonts from this site only, no inline
+# script, no plugins, no framing, forms post only here. Inline style *attributes* are allowed
+# (a page sets a CSS variable that way); they cannot run code. Pages needing an inline script
+# use the per-request nonce (CSP.NONCE, {{ csp_nonce }}).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.NONE],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("STEWARD_TIME_ZONE", "UTC")

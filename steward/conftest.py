@@ -36,6 +36,36 @@ def _fast_password_hashing(settings, request):
         settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _force_login_passes_the_second_factor(monkeypatch):
+    # client.force_login() and client.login() stand for "this user has signed in", which for
+    # an administrator or a DPO includes the second factor: mark their sessions so, as the
+    # verify page does. Tests of the second-factor gate sign in through the login view.
+    from django.test import Client
+
+    from steward.staff.middleware import MFA_STATE, MFA_VERIFIED
+
+    def passed(client):
+        session = client.session
+        session[MFA_STATE] = MFA_VERIFIED
+        session.save()
+
+    force_login, login = Client.force_login, Client.login
+
+    def force_login_verified(self, user, backend=None):
+        force_login(self, user, backend)
+        passed(self)
+
+    def login_verified(self, **credentials):
+        signed_in = login(self, **credentials)
+        if signed_in:
+            passed(self)
+        return signed_in
+
+    monkeypatch.setattr(Client, "force_login", force_login_verified)
+    monkeypatch.setattr(Client, "login", login_verified)
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(name="North")

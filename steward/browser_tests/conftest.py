@@ -49,6 +49,14 @@ def browser():
         chromium.close()
 
 
+@pytest.fixture(autouse=True)
+def _no_second_factor_required(settings):
+    # The browser tests of other pages sign in administrators and DPOs through the login form
+    # with a password only; the second factor has its own browser tests (test_mfa.py), which
+    # set STEWARD_MFA_REQUIRED_ROLES back.
+    settings.STEWARD_MFA_REQUIRED_ROLES = frozenset()
+
+
 @pytest.fixture
 def anonymous_page(browser, live_server, transactional_db):
     """A fresh browser tab (own cookies) with no one logged in. Its `base_url` is the live

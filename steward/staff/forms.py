@@ -36,6 +36,36 @@ class StaffLoginForm(AuthenticationForm):
         return self.cleaned_data["username"].strip().lower()
 
 
+# One message for every refused second factor: a wrong code, a code already used and a
+# wrong recovery code look the same.
+CODE_REFUSED = "That code is not valid. Type the current code from your app, or a recovery code."
+THROTTLED = "Too many attempts. Please wait {wait} and try again."
+
+
+class SecondFactorForm(forms.Form):
+    """A code from the authenticator app, or one of the recovery codes."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=40,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
+        ),
+    )
+
+
+class TotpConfirmForm(forms.Form):
+    """The first code of a new authenticator app, proving it holds the secret."""
+
+    code = forms.CharField(
+        label="Code from the app",
+        max_length=10,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
 # -- The administrator's settings pages ---------------------------------------------------
 # These parse what an administrator typed; the services (staff, contacts, deals) remain the
 # validators of record and their refusals are put back on the forms (put_errors_on_form).

@@ -52,6 +52,8 @@ class User(PersonalDataModel, BaseModel, AbstractBaseUser):
     last_login = personal(
         models.DateTimeField(blank=True, null=True), "online.credentials", subject=SUBJECT_STAFF
     )
+    # Raised to end every session of the user at once (see _get_session_auth_hash).
+    session_generation = not_personal(models.PositiveIntegerField(default=0))
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -77,3 +79,91 @@ class User(PersonalDataModel, BaseModel, AbstractBaseUser):
     @property
     def is_administrator(self) -> bool:
         return self.role == Role.ADMINISTRATOR
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django ends every session whose stored hash no longer matches this one. It is
+        # derived from the password hash (a password change ends the other sessions) and
+        # from `session_generation`, which staff_deactivate raises: a deactivated account's
+        # sessions stay dead even after it is reactivated. The database session backend has
+        # no index by user, so this is how "end all of a user's sessions" is done without
+        # scanning every session row.
+        from django.utils.crypto import salted_hmac
+
+        key_salt = "steward.staff.models.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt,
+            f"{self.password}:{self.session_generation}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+
+class TotpDevice(PersonalDataModel, BaseModel):
+    """A staff member's authenticator app (RFC 6238 TOTP, 30-second steps, 6 digits). The
+    shared secret is stored encrypted (steward.staff.secret_box), never in clear. A code is
+    accepted once: `last_used_step` only moves forward, through a conditional UPDATE."""
+
+    user = not_personal(
+        models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
+    )
+    secret_encrypted = personal(
+        models.BinaryField(editable=False), "online.credentials", subject=SUBJECT_STAFF
+    )
+    confirmed_at = not_personal(models.DateTimeField(null=True, blank=True))
+    last_used_step = not_personal(models.BigIntegerField(default=0))
+
+    def __str__(self) -> str:
+        return f"Authenticator app of {self.user}"
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class WebAuthnCredential(PersonalDataModel, BaseModel):
+    """A security key or passkey registered by a staff member (WebAuthn). Only the public key
+    is kept; `sign_count` is the authenticator's counter, checked to spot a cloned key."""
+
+    user = not_personal(
+        models.ForeignKey(User, on_delete=models.CASCADE, related_name="webauthn_credentials")
+    )
+    name = not_personal(models.CharField(max_length=80))
+    credential_id = personal(
+        models.BinaryField(max_length=1023), "online.credentials", subject=SUBJECT_STAFF
+    )
+    public_key = personal(models.BinaryField(), "online.credentials", subject=SUBJECT_STAFF)
+    sign_count = not_personal(models.BigIntegerField(default=0))
+    transports = not_personal(models.JSONField(default=list, blank=True))
+    last_used_at = personal(
+        models.DateTimeField(null=True, blank=True), "online.credentials", subject=SUBJECT_STAFF
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["credential_id"], name="webauthn_credential_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecoveryCode(PersonalDataModel, BaseModel):
+    """A one-time code for when the authenticator is lost. Only a keyed hash is stored; a code
+    is spent by a conditional UPDATE (used_at IS NULL), so it works once."""
+
+    user = not_personal(
+        models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    )
+    code_hash = personal(
+        models.CharField(max_length=64), "online.credentials", subject=SUBJECT_STAFF
+    )
+    used_at = not_personal(models.DateTimeField(null=True, blank=True))
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Recovery code of {self.user}"

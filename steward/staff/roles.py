@@ -103,6 +103,10 @@ RECORD_READ: dict[str, tuple[str | None, str]] = {
     # Staff names and addresses appear to everyone as owners and authors.
     "staff.User": (None, "all"),
     "staff.User.password": (None, "none"),
+    # Second factors: only their owner manages them (account pages), nobody reads them.
+    "staff.TotpDevice": (None, "none"),
+    "staff.WebAuthnCredential": (None, "none"),
+    "staff.RecoveryCode": (None, "none"),
     "imports.ImportJob": ("contacts.import", "own"),
     "api.ApiToken": (None, "own"),
     "api.ApiToken.secret_hash": (None, "none"),

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.db.models import F
 
 from steward.audit.events import audit_record
 from steward.contacts.normalise import normalise_email
@@ -153,8 +154,8 @@ def staff_update(*, actor: Actor, user: User, data: dict[str, Any]) -> User:
 
 
 def staff_deactivate(*, actor: Actor, user: User) -> User:
-    """Stops a staff member from signing in (sessions and API tokens stop working at their
-    next request). Their records and their audit trail stay; nothing is deleted."""
+    """Stops a staff member from signing in (their sessions end, API tokens stop working at
+    their next request). Their records and their audit trail stay; nothing is deleted."""
     require(actor, "staff.manage")
     _refuse_self(actor, user, "You cannot deactivate your own account.", "is_active")
     with transaction.atomic():
@@ -168,9 +169,14 @@ def staff_deactivate(*, actor: Actor, user: User) -> User:
                 f"{current} is the last active administrator and cannot be deactivated.",
                 field_errors={"is_active": ["The last active administrator stays active."]},
             )
-        return update_audited(
+        deactivated = update_audited(
             actor=actor, instance=current, data={"is_active": False}, action="staff.deactivated"
         )
+        # Ends every session of the account now, and for good: a later reactivation does
+        # not bring them back (see User._get_session_auth_hash).
+        User.objects.filter(pk=current.pk).update(session_generation=F("session_generation") + 1)
+        deactivated.session_generation += 1
+        return deactivated
 
 
 def staff_reactivate(*, actor: Actor, user: User) -> User:
