@@ -1,17 +1,21 @@
 """Writing the audit trail. Services call `audit_record` inside their own transaction, so a
-change and its audit row commit or roll back together."""
+change and its audit row commit or roll back together. Every row is linked into the trail's
+hash chain under the chain's append lock, which is then held until that transaction ends:
+write the audit row last in a service, so that other writers wait as briefly as possible."""
 
 import datetime
 import decimal
 import uuid
+from collections import namedtuple
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 
 from steward.audit.context import current_context
-from steward.audit.models import AuditEvent
+from steward.audit.models import AuditEvent, audit_payload
+from steward.core import chain
 from steward.core.actor import Actor, actor_label, actor_user
 from steward.core.batch_insert import BatchInsert
 
@@ -66,7 +70,7 @@ def audit_record(
     if target is not None:
         object_type = target._meta.label_lower
         object_id = str(target.pk)
-    return AuditEvent.objects.create(
+    event = AuditEvent(
         occurred_at=timezone.now(),
         actor=actor_user(actor),
         actor_label=actor_label(actor),
@@ -74,8 +78,10 @@ def audit_record(
         object_type=object_type,
         object_id=object_id,
         changes=audit_value(changes or {}),
-        context={**current_context(), **(context or {})},
+        context=audit_value({**current_context(), **(context or {})}),
     )
+    chain.append([event])
+    return event
 
 
 def audit_record_many(
@@ -90,24 +96,39 @@ def audit_record_many(
     stay fast while every record still has its own line in the trail. Nothing varies
     between the rows but the record, so everything else is converted once."""
     rows = [(t._meta.label_lower, str(t.pk)) for t in targets]
+    if not rows:
+        return 0
     user = actor_user(actor)
-    _bulk_insert().execute(
-        rows,
-        constants=(
-            timezone.now(),
-            user.pk if user is not None else None,
-            actor_label(actor),
-            action,
-            audit_value(changes or {}),
-            {**current_context(), **(context or {})},
-        ),
+    constants = (
+        timezone.now(),
+        user.pk if user is not None else None,
+        actor_label(actor),
+        action,
+        audit_value(changes or {}),
+        audit_value({**current_context(), **(context or {})}),
     )
+    # The payload of each row, exactly as the verifier will rebuild it from the columns;
+    # hashed here in Python and inserted with one prepared statement, no model instances.
+    fixed = _Row(*constants, "", "")
+    payloads = [audit_payload(fixed._replace(object_type=kind, object_id=pk)) for kind, pk in rows]
+    with transaction.atomic():
+        chain.lock_chain(AuditEvent)
+        links = chain.link(AuditEvent.chain_prefix, chain.head(AuditEvent), payloads)
+        _bulk_insert().execute(
+            [(*row, *linked) for row, linked in zip(rows, links, strict=True)], constants
+        )
     return len(rows)
+
+
+_Row = namedtuple(
+    "_Row",
+    "occurred_at actor_id actor_label action changes context object_type object_id",
+)
 
 
 def _bulk_insert() -> BatchInsert:
     return BatchInsert(
         AuditEvent,
-        ("object_type", "object_id"),
+        ("object_type", "object_id", *chain.CHAIN_COLUMNS),
         constant_columns=("occurred_at", "actor", "actor_label", "action", "changes", "context"),
     )

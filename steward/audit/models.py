@@ -1,9 +1,11 @@
 """The audit trail: one append-only row per state change, written in the same transaction
-as the change itself. Tamper evidence (a hash chain) and read logging build on this table."""
+as the change itself and linked into a hash chain (steward.core.chain), with signed
+checkpoints of every chain so that edits, deletions, reordering and a cut-off tail show."""
 
 from django.conf import settings
 from django.db import models
 
+from steward.core.chain import Chained
 from steward.core.personal_data import (
     SUBJECT_MENTIONED,
     SUBJECT_STAFF,
@@ -13,11 +15,14 @@ from steward.core.personal_data import (
 )
 
 
-class AuditEvent(PersonalDataModel, models.Model):
-    """Who did what to which record, with the old and new values of the changed fields."""
+class AuditEvent(PersonalDataModel, Chained):
+    """Who did what to which record, with the old and new values of the changed fields.
+    Never updated, never deleted (on PostgreSQL a trigger refuses both)."""
+
+    chain_prefix = "audit"
 
     # A monotonically increasing sequence (not a UUID): the trail's order is part of its
-    # meaning, and the hash chain added for tamper evidence links rows in this order.
+    # meaning; `seq` is the chain's gapless position, `id` the insertion order.
     id = models.BigAutoField(primary_key=True)
     occurred_at = not_personal(models.DateTimeField(db_index=True))
     actor = personal(
@@ -25,9 +30,11 @@ class AuditEvent(PersonalDataModel, models.Model):
             settings.AUTH_USER_MODEL,
             null=True,
             blank=True,
-            on_delete=models.SET_NULL,
+            # The trail must outlive the user row it names, unchanged: SET_NULL would rewrite
+            # chained rows (and the append-only trigger would refuse the user's deletion).
+            on_delete=models.DO_NOTHING,
             related_name="+",
-            db_constraint=False,  # the trail must outlive the user row it names
+            db_constraint=False,
         ),
         "audit",
         subject=SUBJECT_STAFF,
@@ -44,8 +51,49 @@ class AuditEvent(PersonalDataModel, models.Model):
     )
 
     class Meta:
-        ordering = ["id"]
+        ordering = ["seq"]
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object_idx")]
+
+    def chain_payload(self) -> dict:
+        return audit_payload(self)
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
+
+
+def audit_payload(row) -> dict:
+    """The chained content of an audit row: every column but its id and chain links. Takes
+    anything with the columns as attributes (a model instance, a historical model in a
+    migration, the verifier's light rows)."""
+    return {
+        "occurred_at": row.occurred_at,
+        "actor": row.actor_id,
+        "actor_label": row.actor_label,
+        "action": row.action,
+        "object_type": row.object_type,
+        "object_id": row.object_id,
+        "changes": row.changes,
+        "context": row.context,
+    }
+
+
+class ChainCheckpoint(models.Model):
+    """A signed statement that chain `table` had `seq` rows ending in `head_hash` at
+    `signed_at`. Signed with an Ed25519 key kept outside the database, so whoever can write
+    the database can neither forge one nor cut a chain's tail off unnoticed."""
+
+    id = models.BigAutoField(primary_key=True)
+    table = not_personal(models.CharField(max_length=64))
+    seq = not_personal(models.BigIntegerField())
+    head_hash = not_personal(models.CharField(max_length=64))
+    signed_at = not_personal(models.DateTimeField())
+    # The first 16 hex digits of SHA-256 of the raw public key that signed.
+    key_id = not_personal(models.CharField(max_length=16))
+    signature = not_personal(models.CharField(max_length=128))
+
+    class Meta:
+        ordering = ["table", "seq"]
+        indexes = [models.Index(fields=["table", "seq"], name="audit_checkpoint_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.table} #{self.seq} at {self.signed_at:%Y-%m-%d %H:%M}"

@@ -120,6 +120,13 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         every=timedelta(minutes=15),
     ),
     PeriodicJob(
+        # Signed checkpoints of every hash chain: a cut-off tail or a chain rewritten with
+        # fresh hashes no longer verifies against them (steward verify-ledger).
+        name="ledger-checkpoint",
+        task="steward.audit.tasks.ledger_checkpoint_task",
+        every=timedelta(minutes=15),
+    ),
+    PeriodicJob(
         # Consent runs out after its purpose's consent_valid_months: EXPIRED events are
         # written hourly, dated at the moment of expiry (the gate already treats a consent
         # past its expires_at as expired in between).
