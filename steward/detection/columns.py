@@ -26,6 +26,12 @@ from steward.detection.detectors.wordlists import words
 # snake_case split into words, one space around each word (so r" ip " is the word "ip";
 # German compounds are matched by their stems, "geburt" in "geburtsdatum").
 HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    # Animals first: a vet's "Raza" is a breed and "Nombre mascota" a pet's name.
+    ("commercial.profile", (
+        r" breed", r" raza ", r" razza ", r" rasse ", r" ras ", r"mascota", r" pets? ",
+        r"haustier", r"tiername", r"huisdier", r" animal", r" chien", r" hund ", r" katze",
+        r" gatto", r" perro",
+    )),
     ("special.health", (
         r"health", r"medical", r"medizin", r"medic", r"gesundheit", r"krankheit", r"krank",
         r"diagnos", r"allerg", r" sante ", r"handicap", r"disabilit", r"behinderung",
@@ -53,8 +59,7 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"partido", r"partito", r" partij",
     )),
     ("special.racial_ethnic_origin", (
-        r"ethnic", r"ethni", r" race ", r"hautfarbe", r"etnia", r"etnic", r"etnisch", r" raza ",
-        r" razza ",
+        r"ethnic", r"ethni", r" race ", r"hautfarbe", r"etnia", r"etnic", r"etnisch",
     )),
     ("special.sex_life_orientation", (r"sexual", r"sexuel", r"orientation", r"sessual", r"seksue")),
     ("special.genetic", (r"genetic", r"genetisch", r"genetique", r" dna ", r" adn ", r"genetica")),
@@ -69,7 +74,7 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     )),
     ("children", (
         r" child", r" kind(er|es)? ", r" kindes", r" enfant", r"minderjahrig", r" mineur",
-        r"guardian", r"erziehungsberechtigt", r"parent name", r" nino", r" hijo", r" figli",
+        r" nino", r" hijo", r" figli",
         r" minore", r" menor ", r" kid ", r" kids ", r" baby", r"nachwuchs",
     )),
     ("identity.national_id", (
@@ -82,13 +87,15 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" dni ", r" nif ", r" nie ", r"codice fiscale", r" bsn ", r"burgerservicenummer",
         r"sofinummer", r"paspoort", r"pasaporte", r"passaporto", r"carta d identita",
         r"documento de identidad", r"rijbewijs", r"patente di guida", r"permiso de conducir",
-        r"seguridad social", r"identiteitsbewijs", r"identiteitskaart",
+        r"seguridad social", r"identiteitsbewijs", r"identiteitskaart", r"rijksregister",
+        r"registre national", r"numero national", r" pesel ", r"documento", r"document number",
+        r"numero de document", r"dokumentnummer", r" nss ", r" cpf ", r" nic ",
     )),
     ("financial.payment_card", (
         r"credit card", r"card number", r"kreditkart", r"carte bancaire", r"carte de credit",
         r" cc number", r" pan ", r" cvv", r" cvc", r"kartennummer", r" card last", r" last ?4 ",
         r"card expir", r"ablaufdatum", r"tarjeta", r"carta di credito", r"creditcard",
-        r"kaartnummer", r"numero carta",
+        r"kaartnummer", r"numero carta", r" card (brand|exp|type|holder)",
     )),
     ("financial.iban", (
         r" iban", r"kontonummer", r"bank account", r"bankkonto", r"kontoverbindung",
@@ -105,7 +112,8 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"zahlungsart", r"zahlungsweise", r"paiement", r"payment type", r" bic ", r" swift",
         r" blz ", r"bankleitzahl", r" bank ", r" banque ", r"salary",
         r"gehalt", r"einkommen", r" income", r"salaire", r"revenu", r"credit score",
-        r"bonitat", r" pago ", r"pagamento", r"betaalwijze", r"betaalmethode", r"incasso",
+        r"bonitat", r"zahlweise", r" pago ", r"pagamento", r"betaalwijze", r"betaalmethode",
+        r"incasso",
         r"machtiging", r"domiciliacion", r"sort code", r"direct debit", r" dd ", r" banco ",
         r" banca ", r"sueldo", r"stipendio", r" salario", r"inkomen", r"reglement",
         r"budget", r"presupuesto", r" apport ", r"eigenkapital", r"eigen geld", r"guarantee",
@@ -115,7 +123,7 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("online.device_id", (
         r"cookie", r"device", r"gerat", r"appareil", r"user agent", r"hubspotutk",
         r"usertoken", r" client id", r"gclid", r"fbclid", r"advertising id", r" idfa ",
-        r" gaid ", r"visitor id", r"browser", r"dispositivo", r"apparaat", r"access card",
+        r" gaid ", r"visitor id", r"browser", r"dispositivo", r"apparaat", r"access card", r" fob",
         r" badge", r" rfid", r"chip id", r"key card", r"keycard",
     )),
     ("online", (
@@ -123,7 +131,8 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"identifiant utilisateur", r"member login", r"profile url", r"social profile",
         r" euid ", r" leid ", r"unique id", r"web id", r"tracking id",
         r"linkedin", r"linked in", r"twitter", r"facebook", r"instagram", r"handle",
-        r"id utente", r"id usuario", r"gebruikers id", r"xing", r"profile link",
+        r"id utente", r"id usuario", r"gebruikers id", r"xing", r"profile link", r"skype",
+        r"telegram", r"discord", r"slack",
     )),
     ("online.credentials", (
         r"password", r"passwort", r"mot de passe", r" login", r" logon", r"anmeldung",
@@ -138,11 +147,18 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"sorgerecht", r"autorite parentale", r"patria potestad", r"ouderlijk gezag",
         r"work permit", r"arbeitserlaubnis", r"permis de travail", r"aufenthaltstitel",
         r"permesso di soggiorno", r"permiso de trabajo", r"werkvergunning", r" visa ",
+        r"kennzeichen", r"licen[cs]e plate", r"immatriculation", r"matricula", r" targa ",
+        r"kenteken", r" vin ", r" fin ", r"fahrgestell", r"chassis",
     )),
     ("identity.date_of_birth", (
         r"birth", r" dob ", r"geburt", r"naissance", r" age ", r" alter ", r" jahrgang ",
         r"nacimiento", r"nascita", r"geboorte", r" edad ", r" eta ", r" leeftijd ",
-        r" d o b ",
+        r" d o b ", r" geb dat", r" gebdat",
+    )),
+    # Notes and reasons are free text whatever they are about ("Unsubscribe reason").
+    ("free_text", (
+        r" notes? ", r" comments? ", r" remarks? ", r" reasons? ", r" grund ", r" raison ",
+        r" motivo ", r" reden ", r"background", r"bemerkungen", r"commentaires",
     )),
     ("commercial.profile", (
         r" opt(ed)? ?(in|out)", r"unsubscrib", r"abgemeldet", r"desinscri",
@@ -174,7 +190,7 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"codigo postal", r"poblacion", r"localidad", r"municipio", r"provinc", r" ciudad ",
         r"indirizzo", r" via ", r" cap ", r" citta ", r" comune ", r"localita", r"straat",
         r"huisnummer", r" plaats ", r"woonplaats", r" regio ", r"gemeente", r"suburb",
-        r"address line",
+        r"address line", r"residen", r"house (name|number|no)", r" apartment", r" wohnung",
     )),
     ("demographic.language", (r"language", r"sprache", r"langue", r"idioma", r"lingua", r" taal ")),
     ("demographic", (
@@ -184,12 +200,14 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" sex ", r" sexo ", r" sesso ", r"geslacht", r"nacionalidad", r"nazionalita",
         r"estado civil", r"stato civile", r"burgerlijke staat", r"zona horaria", r"tijdzone",
         r"household", r"haushalt", r"gezin", r" foyer", r"nucleo familiare", r"unidad familiar",
+        r"pronoun", r" pronom ", r"cittadinanza", r"ciudadania", r"citoyennete", r"burgerschap",
     )),
     ("professional.employer", (
         r"company", r"firma", r"firmen", r"societe", r"organi[sz]a", r"employer",
         r"arbeitgeber", r"entreprise", r"unternehmen", r"account name", r"employeur",
         r"empresa", r"ragione sociale", r"razon social", r"azienda", r"bedrijf", r"werkgever",
-        r"organismo", r"societa", r"raison sociale",
+        r"organism", r"societa", r"raison sociale", r"website", r"webseite", r"site web",
+        r"sitio web", r"sito web",
     )),
     ("commercial.deals", (
         r"amount", r"betrag", r"montant", r" order", r"bestell", r"commande", r"invoice",
@@ -198,7 +216,8 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" total", r"contract", r"vertrag", r" contrat", r"subscription", r" abo ", r" plan ",
         r" tarif",
         r"abonnement", r"lifetime value", r" ltv ", r"opportunit", r"beitrag", r"cotisation",
-        r" fees? ", r"gebuhr", r" frais ", r" paid ", r"bezahlt", r" paye ", r" don ", r"donation",
+        r" fees? ", r"gebuhr", r" frais ", r" product", r"produkt", r"produit",
+        r"producto", r"prodotto", r" paid ", r"bezahlt", r" paye ", r" don ", r"donation",
         r"spende", r" gift", r"importe", r"importo", r"bedrag", r"pedido", r"ordine",
         r"bestelling", r"factura", r"fattura", r"factuur", r"omzet", r"fatturato", r"facturad",
         r"precio", r"prezzo", r" prijs", r"quantit", r" qty ", r"cantidad", r" aantal ",
@@ -218,7 +237,7 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" clicks ", r" sent ", r"actividad", r"attivita", r"laatste contact", r"ultimo contatto",
         r"ultimo contacto", r"appointment", r" termin", r"rendez vous", r" cita ",
         r"appuntament", r"afspraak", r"recall", r" stays ", r"aufenthalte", r"sejours",
-        r"progress", r"fortschritt", r"contactmoment",
+        r"progress", r"fortschritt", r"contactmoment", r"interaction",
     )),
     ("professional.job_title", (
         r" job", r" title", r" titel", r"position", r" poste ", r"fonction", r" beruf",
@@ -237,7 +256,8 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"accompan", r"begleit", r"name ", r"forename", r" nombre", r"apellido", r" nome ",
         r"cognome", r" naam", r"voornaam", r"achternaam", r"roepnaam", r"tussenvoegsel",
         r"aanhef", r"tratamiento", r"account manager", r"accountmanager", r"sales rep",
-        r"abholberechtigt", r"titular", r"titolare",
+        r"abholberechtigt", r"titular", r"titolare", r"naam ", r" owner", r"owned by",
+        r"in memory", r"in memoriam", r"zum gedenken", r"en memoire",
     )),
     ("commercial.profile", (
         r"member", r"mitglied", r"adherent", r"customer", r"kunden", r" client",
@@ -281,6 +301,36 @@ _PLACEHOLDER_HEADER = re.compile(
 )
 
 _COMPILED = tuple((key, re.compile("|".join(patterns))) for key, patterns in HEADER_RULES)
+
+# Whose data a column holds, when its header says. A child's: the pupils of a school, the
+# campers of a camp, a club's youth ("Camper first name" is a child's name: Art. 8). A
+# parent's or guardian's: their name and address are an adult's, not children's data.
+_CHILD_SUBJECT = re.compile(
+    r" (child|children|kids?|campers?|pupils?|schuler|leerling|eleve|alumn[oa]s?|alliev[oa]"
+    r"|alunn[oa]|enfants?|kindes|kinder|minors?|nin[oa]s?|hij[oa]s?|figli[oa]?)"
+)
+_GUARDIAN = re.compile(
+    r" (parents?|guardian|eltern|erziehungsberechtigt|mutter|vater|mother|father|ouders?"
+    r"|responsable legal|tuteur|tutore|genitor|padre|madre|tutor)"
+)
+# What a column about a child holds that makes it the child's data rather than a name,
+# a date of birth or a fact like any other.
+_ABOUT_THE_CHILD = frozenset(
+    {"", "identity", "identity.name", "identity.date_of_birth", "identity.national_id",
+     "commercial.profile", "demographic"}
+)  # fmt: skip
+# A date column whose header looks back or ahead ("Last open", "Nächste HU") records
+# dealings with the person.
+_LAST_OR_NEXT = re.compile(
+    r" (last|latest|next|letzte[rn]?|nachste[rn]?|naechste|dernier|derniere|prochain[e]?"
+    r"|ultim[oa]|proxim[oa]|volgende|laatste|previous|upcoming)"
+)
+# Categories a yes/no column cannot hold as a value: "Accepts email marketing" is a flag
+# about the person (a preference), not an address.
+_FLAG_NOT_VALUE = frozenset(
+    {"contact", "contact.email", "contact.phone", "contact.address", "professional",
+     "professional.employer", "professional.job_title", "commercial.deals", "identity.name"}
+)  # fmt: skip
 
 # Share of a column's non-empty samples that must be found as one category for the
 # values to name the column.
@@ -440,35 +490,91 @@ _SALUTATIONS = frozenset(
         *("mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "herr", "frau", "mme", "mlle"),
         *("monsieur", "madame", "sr", "sra", "srta", "don", "dona", "sig", "sig ra", "signor"),
         *("signora", "dott", "dhr", "mevr", "de heer", "mevrouw", "dr med", "prof dr"),
+        *("rev", "revd", "lady", "lord", "master", "mstr"),
     )
 )
 
 
-def _are_salutations(values: Sequence[str]) -> bool:
+def are_salutations(values: Sequence[str]) -> bool:
     samples = [normalise_header(v).strip() for v in values if v and v.strip()]
     return bool(samples) and sum(s in _SALUTATIONS for s in samples) >= MAJORITY * len(samples)
+
+
+def about_a_child(header: str) -> bool:
+    """Whether `header` names a child as the person whose data the column holds ("Camper
+    DOB", "Nom de l'élève"), not their parent ("Parent/guardian name")."""
+    normalised = normalise_header(header)
+    return bool(_CHILD_SUBJECT.search(normalised)) and not _GUARDIAN.search(normalised)
+
+
+_DATE_VALUE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}([ T]\d{1,2}:\d{2}.*)?"
+    r"|\d{1,2}[./-]\d{4}"
+    r"|\d{1,2}[./-]\d{1,2}[./-]\d{2,4}( \d{1,2}:\d{2}.*)?"
+)
+_MONEY_VALUE = re.compile(
+    r"(?i)([€$£]|eur|usd|gbp|chf)?\s*-?\d{1,3}([.,' ]?\d{3})*[.,]\d{2}\s*([€$£]|eur|usd|gbp|chf)?"
+    r"|([€$£]|eur|usd|gbp|chf)\s*-?\d+|-?\d+\s*([€$£]|eur|usd|gbp|chf)"
+)
+
+
+def value_shape(values: Sequence[str]) -> str:
+    """What most of a column's values look like: "yes_no", "date", "money", or ""."""
+    samples = [v.strip() for v in values if v and v.strip()]
+    if not samples:
+        return ""
+    folded = {v.casefold() for v in samples}
+    if len(folded) <= 2 and folded <= _YES_NO | {"0", "1", "x"}:
+        return "yes_no"
+    for shape, pattern in (("date", _DATE_VALUE), ("money", _MONEY_VALUE)):
+        if sum(bool(pattern.fullmatch(v)) for v in samples) >= MAJORITY * len(samples):
+            return shape
+    return ""
 
 
 def categorise_column(
     header: str, values: Sequence[str], *, language: str | None = None
 ) -> ColumnCategory:
     """A column nothing else describes: its header's category when the lexicon knows it,
-    else its values'; with the special categories its values mention either way."""
+    else its values'; with the special categories its values mention either way. Whose the
+    column is (a child's, a parent's) and the shape of its values (yes/no, dates, amounts)
+    refine what the header alone would say."""
     from_values = category_from_values(values, language=language)
-    if _BUSINESS_IDENTIFIERS.search(normalise_header(header)):
-        return ColumnCategory("", "header", from_values.mentions)
+    mentions = from_values.mentions
+    normalised = normalise_header(header)
+    if _BUSINESS_IDENTIFIERS.search(normalised):
+        return ColumnCategory("", "header", mentions)
     from_header = category_from_header(header)
-    if from_header in ("", "professional.job_title") and _are_salutations(values):
+    if from_header in ("", "professional.job_title") and are_salutations(values):
         # "Title" is a job title in one CRM and "Mr"/"Dr" in the next: the values tell.
-        return ColumnCategory("identity.name", "values", from_values.mentions)
+        return ColumnCategory("identity.name", "values", mentions)
+    if _GUARDIAN.search(normalised) and from_header in ("", "children"):
+        # "Erziehungsberechtigte/r": the column holds the name of an adult.
+        from_header = "identity.name"
+    if from_header in _ABOUT_THE_CHILD and about_a_child(header):
+        return ColumnCategory("children", "header", mentions)
+    shape = value_shape(values)
+    if shape == "yes_no" and from_header in _FLAG_NOT_VALUE:
+        return ColumnCategory("commercial.profile", "values", mentions)
+    if (
+        shape == "date"
+        and from_header in ("", "commercial.profile")
+        and _LAST_OR_NEXT.search(normalised)
+    ):
+        return ColumnCategory("commercial.interactions", "header", mentions)
+    if from_header == "commercial.profile" and from_values.category == "identity.name":
+        # "Owner", "Member": a column of people's names whatever its header calls them.
+        return ColumnCategory("identity.name", "values", mentions)
     if from_header:
-        return ColumnCategory(from_header, "header", from_values.mentions)
+        return ColumnCategory(from_header, "header", mentions)
     if (
         from_values.category
-        or _PLACEHOLDER_HEADER.fullmatch(normalise_header(header))
+        or _PLACEHOLDER_HEADER.fullmatch(normalised)
         or not any(v and v.strip() for v in values)
     ):
         return from_values
+    if shape == "money":
+        return ColumnCategory("commercial.deals", "values", mentions)
     # A filled column nothing names, in a file of people, still says something about the
     # person on each row: a fact the organisation keeps about its contact, for the person
     # mapping the file to correct, rather than no category (read as "not personal").

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 from steward.detection.columns import (
     ColumnCategory,
+    about_a_child,
+    are_salutations,
     categorise_column,
     category_from_values,
     file_language,
@@ -76,6 +78,13 @@ def column_categories(
                     language = language or file_language(headers, samples)
                     mentions = category_from_values(values, language=language).mentions
             suggestion = ColumnCategory(by_target[target], "field", mentions)
+            if suggestion.category == "professional.job_title" and are_salutations(values):
+                # "Title" went into the job title, but its values are "Mr" and "Dr".
+                suggestion = ColumnCategory("identity.name", "values", mentions)
+            if about_a_child(header):
+                # "Camper first name" goes into the name field, but what the file holds is
+                # a child's name (Art. 8): the person mapping it should know.
+                suggestion = ColumnCategory("children", "header", mentions)
         elif before is not None and before.get("source") != "field":
             result[key] = before  # still unmapped: same header, same values
             continue

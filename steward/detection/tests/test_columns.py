@@ -10,6 +10,7 @@ from steward.detection.columns import (
     category_from_values,
     file_language,
     normalise_header,
+    value_shape,
 )
 
 
@@ -161,3 +162,61 @@ def test_a_yes_no_column_is_a_flag_not_a_column_of_countries_like_norway():
     found = categorise_column("Certificato rilasciato", ["sì", "no", "no"])
 
     assert found.category == "commercial.profile"
+
+
+@pytest.mark.parametrize(
+    ("header", "values", "category"),
+    [
+        # A child's data, whatever field of the child it is (Art. 8).
+        ("Camper DOB", ["2015-04-02", "2016-11-20"], "children"),
+        ("Nom de l'élève", ["Martin", "Bernard"], "children"),
+        ("Leerlingnummer", ["1041", "1042"], "children"),
+        # The parent's name is an adult's.
+        ("Parent/Guardian Name", ["Ada Miller", "Jon Park"], "identity.name"),
+        ("Erziehungsberechtigte/r", ["Eva Schmidt", "Jonas Weber"], "identity.name"),
+    ],
+)
+def test_whose_data_a_column_holds_decides_between_a_child_and_an_adult(header, values, category):
+    assert categorise_column(header, values).category == category
+
+
+def test_a_yes_no_column_named_after_an_address_is_a_preference_about_the_person():
+    column = categorise_column("Accepts Email Marketing", ["yes", "no", "yes", "no"])
+
+    assert (column.category, column.source) == ("commercial.profile", "values")
+
+
+def test_a_date_column_looking_back_or_ahead_records_dealings_with_the_person():
+    assert (
+        categorise_column("Nächste HU", ["03/2026", "11/2025", "07/2026"]).category
+        == "commercial.interactions"
+    )
+    assert (
+        categorise_column("Last Click Date", ["2026-10-02", "2026-09-14"]).category
+        == "commercial.interactions"
+    )
+
+
+def test_an_unnamed_column_of_amounts_is_a_deal_and_a_pets_breed_is_no_ethnicity():
+    assert categorise_column("Arbeidsloon", ["45,00", "€ 120,50", "60,00"]).category == (
+        "commercial.deals"
+    )
+    assert categorise_column("Raza", ["Pastor alemán", "Labrador"]).category == (
+        "commercial.profile"
+    )
+
+
+@pytest.mark.parametrize(
+    ("values", "shape"),
+    [
+        (["ja", "nein", "ja"], "yes_no"),
+        (["0", "1", "1"], "yes_no"),
+        (["2026-01-02", "2025-12-31 10:15"], "date"),
+        (["12.03.2026", "01/2026"], "date"),
+        (["12,50", "€ 7", "1.299,00"], "money"),
+        (["Anna", "Ben"], ""),
+        ([], ""),
+    ],
+)
+def test_the_shape_of_a_columns_values(values, shape):
+    assert value_shape(values) == shape

@@ -19,16 +19,18 @@ pytestmark = pytest.mark.django_db
 HERE = Path(__file__).parent
 
 # Measured levels (2026-11-29), asserted less about two points so that a change elsewhere
-# does not flip them on one column. The issue's goal is 0.95; files the lexicon was not
-# tuned on do not show it: each blind set, measured once right after a tuning round,
-# scored about 0.70 (heldout_columns_2: 0.692 after round one; heldout_columns_3: 0.697
-# after round two). heldout_columns: 0.780 before tuning, 0.850 after round one, 0.895
-# after round two; its misses, and then heldout_columns_2's, were printed by their first
-# measurement, so neither is quite blind any more. dev_columns (tuned on): 0.978.
-HELD_OUT_LEVEL = 0.87
-HELD_OUT_2_LEVEL = 0.78
-HELD_OUT_3_LEVEL = 0.67
-DEV_LEVEL = 0.95
+# does not flip them on one column. The issue's goal is 0.95. Each blind set, measured once
+# right after a tuning round, has scored well below it: heldout_columns_2 0.692 after round
+# one, heldout_columns_3 0.697 after round two, heldout_columns_4 0.772 after round three
+# (which added whose data a column holds, a child's or a parent's, and the shape of the
+# values: yes/no, dates, amounts). Once measured, a set's misses were read for the next
+# round, so sets 1-3 are development data now: heldout_columns 0.970, _2 0.933, _3 0.918,
+# dev_columns 0.982. Only heldout_columns_4 is blind; the next round needs a fifth.
+HELD_OUT_LEVEL = 0.95
+HELD_OUT_2_LEVEL = 0.91
+HELD_OUT_3_LEVEL = 0.90
+HELD_OUT_4_LEVEL = 0.75
+DEV_LEVEL = 0.96
 
 
 def _score(directory: Path, actor) -> tuple[int, list[str]]:
@@ -100,3 +102,14 @@ def test_the_categoriser_is_measured_on_a_third_set_written_after_its_second_tun
     print(f"\nheld-out 3: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
     assert total >= 120
     assert right / total >= HELD_OUT_3_LEVEL, "\n".join(misses)
+
+
+def test_the_categoriser_is_measured_blind_on_a_fourth_set_written_after_its_third_tuning(
+    importer,
+):
+    right, misses = _score(HERE / "heldout_columns_4", importer)
+
+    total = right + len(misses)
+    print(f"\nheld-out 4: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
+    assert total >= 150
+    assert right / total >= HELD_OUT_4_LEVEL, "\n".join(misses)
