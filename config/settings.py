@@ -274,6 +274,12 @@ STEWARD_DPO_NAME = env_str("STEWARD_DPO_NAME", "Data Protection Officer, Example
 STEWARD_DPO_EMAIL = env_str("STEWARD_DPO_EMAIL", "dpo@example.com")
 STEWARD_REPRESENTATIVE = env_str("STEWARD_REPRESENTATIVE", "")
 
+# The website's cookie banner (steward.consent): the company's sites allowed to send cookie
+# choices to /consent/cookies/choice (scheme://host[:port], comma-separated; Steward's own
+# origin always is), and how many choices one address may send per minute.
+STEWARD_SITE_ORIGINS = env_list("STEWARD_SITE_ORIGINS", [])
+STEWARD_COOKIE_RATE_LIMIT = env_int("STEWARD_COOKIE_RATE_LIMIT", 30)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -11,6 +11,9 @@ urlpatterns = [
     path("import/", include("steward.imports.urls")),
     path("detection/", include("steward.detection.urls")),
     path("settings/children/", include("steward.children.urls")),
+    path("settings/notices/", include("steward.consent.settings_urls")),
+    path("consent/", include("steward.consent.urls")),
     path("inventory/", include("steward.inventory.urls")),
+    path("processing/", include("steward.processing.urls")),
     path("settings/", include("steward.staff.settings_urls")),
 ]

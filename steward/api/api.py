@@ -7,7 +7,7 @@ from ninja.openapi.docs import Swagger
 from steward.api.auth import TokenAuth, with_token_in_audit_context
 from steward.api.errors import install_error_handlers
 from steward.api.parser import JsonParser
-from steward.api.routers import activities, contacts, deals, me, organisations
+from steward.api.routers import activities, consents, contacts, deals, me, organisations
 
 DESCRIPTION = """\
 Steward's REST API. Every request acts as the staff user a token belongs to, with that
@@ -55,3 +55,4 @@ api.add_router("/activities", activities.router)
 api.add_router("/deals", deals.router)
 api.add_router("/pipelines", deals.pipelines_router)
 api.add_router("/me", me.router)
+api.add_router("/consents", consents.router)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -20,6 +21,7 @@ from steward.consent.models import (
     ConsentState,
     ConsentStatus,
     CookieCategory,
+    CookieChoice,
     Notice,
     NoticePurpose,
     NoticeVersion,
@@ -122,6 +124,43 @@ def notice_versions_published_for(purpose_ids) -> list[NoticePurpose]:
 def cookie_categories() -> list[CookieCategory]:
     """The banner's categories, in order, with their vendors."""
     return list(CookieCategory.objects.prefetch_related("vendors"))
+
+
+# A link token ties a browser to a person who arrived from one of our emails or filled in a
+# form: signed (the salt keeps it from being any other signed value of Steward's) and
+# valid for a month.
+COOKIE_LINK_SALT = "steward.consent.cookie-link"
+COOKIE_LINK_MAX_AGE = 30 * 24 * 3600
+
+
+def cookie_link_token_for(contact: Contact) -> str:
+    """The token to put into an email link (?steward_link=...) or a form's response."""
+    return signing.dumps({"c": str(contact.pk)}, salt=COOKIE_LINK_SALT, compress=True)
+
+
+def cookie_link_contact(token: str) -> Contact | None:
+    """The contact a link token names; None when it is forged, altered or too old (the
+    choice is then recorded for the anonymous visitor)."""
+    try:
+        data = signing.loads(token, salt=COOKIE_LINK_SALT, max_age=COOKIE_LINK_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    try:
+        return Contact.objects.filter(pk=data.get("c")).first()
+    except (ValueError, ValidationError, AttributeError):
+        return None
+
+
+def cookie_visitor_contact(visitor_id) -> Contact | None:
+    """The contact a visitor was linked to by an earlier choice: a later choice from the
+    same browser (without the token) still changes that person's consents."""
+    choice = (
+        CookieChoice.objects.filter(visitor_id=visitor_id, contact__isnull=False)
+        .select_related("contact")
+        .order_by("-occurred_at")
+        .first()
+    )
+    return choice.contact if choice else None
 
 
 # -- Proof of consent ----------------------------------------------------------------------
