@@ -54,6 +54,7 @@ def data_map_view(request):
             "row_count": len(rows),
             "special_count": sum(r.sensitivity == Sensitivity.SPECIAL for r in rows),
             "where_it_goes_note": WHERE_IT_GOES_NOTE,
+            "can_view_register": request.user.can("processing.view"),
             "export_json": reverse("inventory:export_json") + (f"?{query}" if query else ""),
             "export_csv": reverse("inventory:export_csv") + (f"?{query}" if query else ""),
         },

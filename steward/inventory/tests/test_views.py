@@ -126,7 +126,7 @@ def test_the_page_lists_every_field_of_the_map_including_custom_fields(as_dpo, a
     assert "contacts.Contact.custom.allergies" in _fields_listed(response)
     html = response.content.decode()
     assert "Special (Art. 9)" in html
-    assert "Recipients and retention periods appear here" in html
+    assert "Recipients and retention come from the register of processing" in html
 
 
 def test_filtering_to_special_categories_lists_only_those(as_dpo, allergies):
