@@ -7,7 +7,15 @@ from ninja.openapi.docs import Swagger
 from steward.api.auth import TokenAuth, with_token_in_audit_context
 from steward.api.errors import install_error_handlers
 from steward.api.parser import JsonParser
-from steward.api.routers import activities, consents, contacts, deals, me, organisations
+from steward.api.routers import (
+    activities,
+    consents,
+    contacts,
+    deals,
+    me,
+    organisations,
+    processing,
+)
 
 DESCRIPTION = """\
 Steward's REST API. Every request acts as the staff user a token belongs to, with that
@@ -50,6 +58,7 @@ api = StewardAPI(
 install_error_handlers(api)
 api.add_decorator(with_token_in_audit_context)
 api.add_router("/contacts", contacts.router)
+api.add_router("/contacts", processing.router)  # /contacts/{id}/processing
 api.add_router("/organisations", organisations.router)
 api.add_router("/activities", activities.router)
 api.add_router("/deals", deals.router)

@@ -4,11 +4,12 @@ from uuid import UUID
 
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from steward.api.errors import errors
 from steward.api.pagination import changed_since, paginate
 from steward.api.references import with_records
+from steward.api.routers.processing import unknown_purpose
 from steward.api.schemas import (
     ContactIn,
     ContactListParams,
@@ -21,6 +22,8 @@ from steward.api.services import contact_methods_set
 from steward.contacts.choices import ContactMethodKind
 from steward.contacts.selectors import ContactFilters, contact_get, contact_list
 from steward.contacts.services import contact_create, contact_delete, contact_update
+from steward.processing.errors import UnknownPurpose
+from steward.processing.gate import contacts_allowed, exclusions, exclusions_as_seen_by
 
 router = Router(tags=["contacts"])
 
@@ -45,9 +48,36 @@ def _set_methods(request: HttpRequest, contact, methods: dict) -> None:
         )
 
 
-@router.get("", response={200: ContactPage, **errors(422)})
-def list_contacts(request: HttpRequest, filters: Query[ContactListParams], page: Query[PageParams]):
-    """Contacts you may see, filtered, sorted and a page at a time."""
+class PurposeParams(Schema):
+    purpose: str = Field(
+        "",
+        max_length=50,
+        description="Read for this purpose of the register (its key): only the people the "
+        "processing gate allows for it are returned, and `excluded` says how many were "
+        "left out and why. Integrations that feed another system (a mailing tool, an "
+        "analytics store) must name their purpose.",
+    )
+
+
+class ContactGatedPage(ContactPage):
+    purpose: str | None = Field(None, description="The purpose asked for, if any")
+    excluded_count: int | None = Field(
+        None, description="With `purpose`: matching people left out by the processing gate"
+    )
+    excluded: dict[str, int] | None = Field(
+        None, description="With `purpose`: how many were left out for each reason code"
+    )
+
+
+@router.get("", response={200: ContactGatedPage, **errors(422)})
+def list_contacts(
+    request: HttpRequest,
+    filters: Query[ContactListParams],
+    page: Query[PageParams],
+    gate: Query[PurposeParams],
+):
+    """Contacts you may see, filtered, sorted and a page at a time; with `purpose`, only
+    those who may be processed for it."""
     queryset = contact_list(
         actor=request.auth,
         filters=ContactFilters(
@@ -61,8 +91,20 @@ def list_contacts(request: HttpRequest, filters: Query[ContactListParams], page:
             sort=filters.sort,
         ),
     )
-    queryset = changed_since(queryset, filters).prefetch_related("tags", "methods")
-    return paginate(request, queryset, page)
+    queryset = changed_since(queryset, filters)
+    if not gate.purpose:
+        return paginate(request, queryset.prefetch_related("tags", "methods"), page)
+    try:
+        allowed = contacts_allowed(gate.purpose, queryset=queryset)
+        excluded = exclusions_as_seen_by(exclusions(gate.purpose, queryset), request.auth)
+    except UnknownPurpose as error:
+        raise unknown_purpose(error) from None
+    return {
+        **paginate(request, allowed.prefetch_related("tags", "methods"), page),
+        "purpose": gate.purpose,
+        "excluded_count": sum(excluded.values()),
+        "excluded": excluded,
+    }
 
 
 @router.post("", response={201: ContactOut, **errors(403, 409, 422)})

@@ -11,6 +11,7 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/contacts"), ("post", "/api/v1/contacts"),
     ("get", "/api/v1/contacts/{contact_id}"), ("patch", "/api/v1/contacts/{contact_id}"),
     ("delete", "/api/v1/contacts/{contact_id}"),
+    ("get", "/api/v1/contacts/{contact_id}/processing"),
     ("get", "/api/v1/organisations"), ("post", "/api/v1/organisations"),
     ("get", "/api/v1/organisations/{organisation_id}"),
     ("patch", "/api/v1/organisations/{organisation_id}"),
