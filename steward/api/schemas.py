@@ -11,9 +11,10 @@ from ninja import Field, Schema
 from pydantic import AfterValidator, ConfigDict
 
 from steward.activities.choices import ActivityKind
+from steward.activities.selectors import activity_mask
 from steward.children.choices import ChildStatus
 from steward.contacts.choices import ContactMethodKind, LifecycleStage, Source
-from steward.contacts.selectors import CONTACT_SORTS
+from steward.contacts.selectors import CONTACT_SORTS, custom_fields_hidden_from
 from steward.deals.choices import StageOutcome
 
 MAX_PAGE_SIZE = 200
@@ -173,7 +174,14 @@ class ContactOut(Schema):
     lifecycle_stage: LifecycleStage
     source: Source
     tags: list[str]
-    custom: dict[str, Any]
+    custom: dict[str, Any] = Field(
+        description="Custom field values by key; a field your role may not read "
+        "(special-category, criminal, children's data, national IDs) is null here and "
+        "named in masked_fields"
+    )
+    masked_fields: list[str] = Field(
+        default_factory=list, description="Custom fields withheld from your role"
+    )
     owner: UUID | None
     team: UUID | None
     child_status: ChildStatus = Field(
@@ -183,6 +191,16 @@ class ContactOut(Schema):
     )
     created_at: datetime.datetime
     updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_custom(obj, context) -> dict[str, Any]:
+        hidden = _custom_hidden(context)
+        return {key: None if key in hidden else v for key, v in (obj.custom or {}).items()}
+
+    @staticmethod
+    def resolve_masked_fields(obj, context) -> list[str]:
+        hidden = _custom_hidden(context)
+        return sorted(key for key in (obj.custom or {}) if key in hidden)
 
     @staticmethod
     def resolve_additional_emails(obj) -> list[dict]:
@@ -320,11 +338,26 @@ class ActivityPatch(ActivityIn):
     kind: ActivityKind = ActivityKind.NOTE
 
 
+def _custom_hidden(context) -> dict:
+    """The custom fields the requesting token's user may not read, once per request."""
+    request = (context or {}).get("request")
+    if request is None:
+        return {}
+    if not hasattr(request, "_steward_custom_hidden"):
+        request._steward_custom_hidden = custom_fields_hidden_from(request.auth)
+    return request._steward_custom_hidden
+
+
 class ActivityOut(Schema):
     id: UUID
     kind: ActivityKind
     subject: str
     body: str
+    masked: str | None = Field(
+        None,
+        description="Why subject and body are withheld from your role (special-category, "
+        "criminal or children's data, a national identifier); null when they are not",
+    )
     contact: UUID | None
     organisation: UUID | None
     deal: UUID | None
@@ -337,6 +370,19 @@ class ActivityOut(Schema):
     team: UUID | None
     created_at: datetime.datetime
     updated_at: datetime.datetime
+
+    @staticmethod
+    def resolve_subject(obj) -> str:
+        return "" if activity_mask(obj) else obj.subject
+
+    @staticmethod
+    def resolve_body(obj) -> str:
+        return "" if activity_mask(obj) else obj.body
+
+    @staticmethod
+    def resolve_masked(obj) -> str | None:
+        mask = activity_mask(obj)
+        return mask.reason if mask else None
 
     @staticmethod
     def resolve_contact(obj) -> UUID | None:

@@ -19,6 +19,7 @@ from steward.contacts.selectors import (
     ContactFilters,
     assignable_owners,
     custom_field_definitions,
+    custom_fields_hidden_from,
     organisation_find_by_label,
     organisation_label,
 )
@@ -261,7 +262,11 @@ class ContactForm(PlainLabelsForm):
     def __init__(self, *args, actor: Actor, contact: Contact | None = None, **kwargs):
         self.actor = actor
         self.contact = contact
-        self.definitions = list(custom_field_definitions())
+        # Guarded custom fields (special-category, children's data, national IDs) are left
+        # out for a role that may not read them: neither shown nor changed, their values
+        # are kept as they are (see cleaned_contact_data).
+        hidden = custom_fields_hidden_from(actor)
+        self.definitions = [d for d in custom_field_definitions() if d.key not in hidden]
         if contact is not None and "initial" not in kwargs:
             kwargs["initial"] = self._initial_from(contact)
         super().__init__(*args, **kwargs)

@@ -14,6 +14,7 @@ from steward.core.paging import ListPage
 from steward.core.personal_data import PersonalSubfield
 from steward.core.scoping import restrict
 from steward.detection.selectors import contacts_holding_special_data, may_review
+from steward.inventory.field_access import Masked, category_facts, guards_of, may_read
 from steward.staff.models import User
 
 # Sort keys offered to people and the API -> the ordering they mean. Each is backed by an
@@ -305,6 +306,46 @@ def organisation_find_by_label(*, actor: Actor, label: str) -> list[Organisation
 def custom_field_definitions() -> QuerySet[CustomFieldDefinition]:
     """The custom fields of contacts, in the order forms and pages show them."""
     return CustomFieldDefinition.objects.order_by("position", "label")
+
+
+def custom_field_guards() -> dict[str, frozenset[str]]:
+    """Custom field key -> the grants reading its values needs (from the category its
+    creator gave it: special-category, criminal, children's data, national IDs)."""
+    facts = category_facts()
+    return {
+        key: guards_of(category, facts)
+        for key, category in CustomFieldDefinition.objects.values_list("key", "category")
+    }
+
+
+def custom_fields_hidden_from(
+    actor: Actor, guards: dict[str, frozenset[str]] | None = None
+) -> dict[str, frozenset[str]]:
+    """The custom fields `actor` may neither read nor change, with the grants they lack."""
+    guards = custom_field_guards() if guards is None else guards
+    return {key: needed for key, needed in guards.items() if not may_read(actor, needed)}
+
+
+def custom_values_for(
+    actor: Actor | None,
+    custom: dict,
+    *,
+    hidden: dict[str, frozenset[str]] | None = None,
+    as_text: bool = False,
+) -> dict:
+    """`custom` as `actor` may see it: a value of a guarded field is replaced by Masked (by
+    its text with `as_text`, for exports). Pass `hidden` (custom_fields_hidden_from) when
+    masking many contacts; `actor` is then not needed."""
+    if hidden is None:
+        if actor is None:
+            raise TypeError("custom_values_for needs an actor or hidden=")
+        hidden = custom_fields_hidden_from(actor)
+    if not hidden:
+        return custom
+    masked = {key: Masked(guards) for key, guards in hidden.items()}
+    if as_text:
+        masked = {key: str(value) for key, value in masked.items()}
+    return {key: masked.get(key, value) for key, value in custom.items()}
 
 
 def custom_field_personal_data() -> list[PersonalSubfield]:

@@ -30,6 +30,7 @@ from steward.contacts.selectors import (
     contact_get,
     contact_page,
     custom_field_definitions,
+    custom_values_for,
     organisation_choices,
     organisation_get,
     organisation_label,
@@ -49,6 +50,7 @@ from steward.contacts.services import (
 from steward.core.errors import DomainError, NotFound, PermissionDenied
 from steward.core.web import is_htmx, put_errors_on_form, require_permission
 from steward.deals.selectors import deal_list
+from steward.inventory.field_access import Masked
 
 TIMELINE_LENGTH = 50
 
@@ -139,11 +141,15 @@ def _shareable_url(request) -> str:
     return f"{request.path}?{query.urlencode()}" if query else request.path
 
 
-def _custom_values(contact: Contact) -> list[tuple[str, str]]:
+def _custom_values(contact: Contact, actor) -> list[tuple[str, str]]:
     values = []
+    custom = custom_values_for(actor, contact.custom)
     for definition in custom_field_definitions():
-        value = contact.custom.get(definition.key)
+        value = custom.get(definition.key)
         if value in (None, ""):
+            continue
+        if isinstance(value, Masked):
+            values.append((definition.label, value))
             continue
         if definition.field_type == CustomFieldType.BOOLEAN:
             value = "Yes" if value else "No"
@@ -171,7 +177,7 @@ def _contact_detail_context(request, contact: Contact, **overrides) -> dict:
         "contact": contact,
         "methods": list(contact.methods.all()),
         "method_form": ContactMethodForm(),
-        "custom_values": _custom_values(contact),
+        "custom_values": _custom_values(contact, user),
         "deals": list(deal_list(actor=user, contact_id=str(contact.pk))[:50]),
         "activity_form": ActivityLogForm(),
         "log_target": ("contact", contact.pk),

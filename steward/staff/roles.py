@@ -26,6 +26,11 @@ _INVENTORY_MANAGE = {"inventory.view", "inventory.manage"}
 # Art. 9: who sees the evidence of special-category findings (and reviews them). Everyone
 # else sees nothing of it; the protection work makes this configurable.
 _SPECIAL_CATEGORY = {"special_category.view"}
+# Field-level grants (steward.inventory.field_access): without them, criminal-offence data
+# (Art. 10), children's data (Art. 8) and national identifiers are masked on every page,
+# API response and export, like special-category data without the grant above.
+_GUARDED_DATA = _SPECIAL_CATEGORY | {"criminal.view", "children.view", "national_id.view"}
+_CHILDREN_AND_IDS = {"children.view", "national_id.view"}
 # The consent ledger: whoever deals with people records the consent they give or withdraw
 # by phone, in person or in writing; notices (what people consent to) are kept by the
 # administrator and the DPO.
@@ -46,7 +51,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         _CRM_WRITE
         | _CRM_DELETE
         | _INVENTORY_MANAGE
-        | _SPECIAL_CATEGORY
+        | _GUARDED_DATA
         | _PROCESSING_MANAGE
         | _RIGHTS_DECIDE
         | {"contacts.import", "contacts.export", "staff.manage"}
@@ -55,7 +60,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.DPO: frozenset(
         _INVENTORY_MANAGE
-        | _SPECIAL_CATEGORY
+        | _GUARDED_DATA
         | _PROCESSING_MANAGE
         | _RIGHTS_DECIDE
         | {"contacts.export"}
@@ -66,6 +71,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _CRM_DELETE
         | _INVENTORY_READ
         | _PROCESSING_READ
+        | _CHILDREN_AND_IDS
         | _RIGHTS_RECORD
         | {"contacts.import", "contacts.export"}
         | _CONSENT_RECORD
