@@ -119,14 +119,12 @@ def login_verify(request):
     next_url = safe_next(request)
     if not _mfa_pending(request) or not mfa.has_second_factor(request.user):
         return redirect(next_url)
-    status = 200
-    form = SecondFactorForm(request.POST or None)
+    status, wait, error = 200, 0, None
     if request.method == "POST":
+        form = SecondFactorForm(request.POST)
         wait = throttle.retry_after_any(_mfa_throttle_keys(request))
         if wait:
-            form = SecondFactorForm()
-            form.add_error(None, THROTTLED.format(wait=_wait_text(wait)))
-            status = 429
+            status, error = 429, THROTTLED.format(wait=_wait_text(wait))
         elif form.is_valid() and mfa.second_factor_verify(
             user=request.user, code=form.cleaned_data["code"]
         ):
@@ -135,16 +133,19 @@ def login_verify(request):
             return redirect(next_url)
         else:
             _mfa_failed(request)
-            form = SecondFactorForm()
-            form.add_error(None, CODE_REFUSED)
-    factors = mfa.second_factors_of(request.user)
+            error = CODE_REFUSED
     response = render(
         request,
         "staff/login_verify.html",
-        {"form": form, "next": next_url, "factors": factors},
+        {
+            "form": SecondFactorForm(),
+            "error": error,
+            "next": next_url,
+            "factors": mfa.second_factors_of(request.user),
+        },
         status=status,
     )
-    if status == 429:
+    if wait:
         response["Retry-After"] = str(wait)
     return response
 
