@@ -48,3 +48,39 @@ def published_version(
     notice_version_publish(actor=SETUP, version=draft, now=at)
     draft.refresh_from_db()
     return draft
+
+
+def cookie_setup():
+    """The banner's categories and purposes as seeded, and a published banner text covering
+    the two consent-based ones. Returns that version."""
+    from steward.consent.models import CookieCategory
+
+    operation = purpose(
+        "website-operation", basis=LawfulBasis.LEGITIMATE_INTERESTS, name="Website operation"
+    )
+    analytics = purpose("website-analytics", months=13, name="Website analytics")
+    advertising = purpose("website-advertising", months=13, name="Website advertising")
+    for position, (key, label, the_purpose, required) in enumerate(
+        [
+            ("necessary", "Necessary", operation, False),
+            ("analytics", "Analytics", analytics, True),
+            ("marketing", "Marketing", advertising, True),
+        ]
+    ):
+        CookieCategory.objects.get_or_create(
+            key=key,
+            defaults={
+                "label": label,
+                "description": f"{label} cookies.",
+                "purpose_key": the_purpose.key,
+                "consent_required": required,
+                "position": position,
+            },
+        )
+    return published_version(
+        {
+            analytics: "Count my visits so the site can be improved.",
+            advertising: "Let advertising partners show me relevant ads.",
+        },
+        notice_key="cookie-banner",
+    )
