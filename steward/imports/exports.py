@@ -1,15 +1,23 @@
 """Exporting contacts to CSV or JSON: every field of every contact the actor may see, with
 tags, custom fields, organisation and further addresses, streamed so that 100,000 contacts
-never sit in memory, and recorded in the audit trail (who exported how many, filtered how).
-The CSV's headers are ones the import recognises, so an export imports back unchanged."""
+never sit in memory, and recorded in the audit trail (who exported how many, filtered how,
+for which purpose). The CSV's headers are ones the import recognises, so an export imports
+back unchanged.
+
+An export is processing for a purpose: it names one (customer management unless told
+otherwise) and holds only the people the processing gate allows for it; how many were left
+out, and why, is reported and audited (docs/decisions/0015-processing-gate.md)."""
 
 import csv
+import datetime
 import io
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any, TextIO
+
+from django.utils import timezone
 
 from steward.audit.events import audit_record
 from steward.contacts.choices import ContactMethodKind
@@ -18,6 +26,10 @@ from steward.contacts.selectors import ContactFilters, contact_list
 from steward.core.actor import Actor
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import require
+from steward.processing.gate import contacts_allowed, exclusions, exclusions_as_seen_by
+
+# What an export is for when the person exporting does not say.
+DEFAULT_EXPORT_PURPOSE = "customer-management"
 
 FORMATS = {"csv": "text/csv; charset=utf-8", "json": "application/json"}
 # (key, CSV header): the headers are what the import maps back to the same fields.
@@ -58,6 +70,14 @@ class ContactExport:
     filters: ContactFilters
     format: str
     count: int
+    purpose: str = DEFAULT_EXPORT_PURPOSE
+    # {reason code: people left out}, as the actor may see it.
+    excluded: dict[str, int] | None = None
+    at: datetime.datetime | None = None
+
+    @property
+    def excluded_count(self) -> int:
+        return sum((self.excluded or {}).values())
 
     @property
     def content_type(self) -> str:
@@ -69,10 +89,12 @@ class ContactExport:
 
     def chunks(self) -> Iterator[str]:
         definitions = list(CustomFieldDefinition.objects.order_by("position", "label"))
+        allowed = contacts_allowed(
+            self.purpose, queryset=contact_list(actor=self.actor, filters=self.filters), at=self.at
+        )
         records = (
             _record(contact)
-            for contact in contact_list(actor=self.actor, filters=self.filters)
-            .select_related("team")
+            for contact in allowed.select_related("team")
             .prefetch_related("tags", "methods")
             .iterator(chunk_size=1000)
         )
@@ -81,34 +103,75 @@ class ContactExport:
         return _csv_chunks(records, definitions)
 
 
+@dataclass(frozen=True)
+class ExportPreview:
+    """What an export for `purpose` would hold: how many people, and who would be left out."""
+
+    purpose: str
+    count: int
+    excluded: dict[str, int]
+
+    @property
+    def excluded_count(self) -> int:
+        return sum(self.excluded.values())
+
+
+def contacts_export_preview(
+    *,
+    actor: Actor,
+    filters: ContactFilters | None = None,
+    purpose: str = DEFAULT_EXPORT_PURPOSE,
+    at: datetime.datetime | None = None,
+) -> ExportPreview:
+    """The counts an export would have, without exporting (the export page shows them)."""
+    require(actor, "contacts.export")
+    visible = contact_list(actor=actor, filters=filters or ContactFilters())
+    excluded = exclusions_as_seen_by(exclusions(purpose, visible, at=at), actor)
+    count = contacts_allowed(purpose, queryset=visible, at=at).count()
+    return ExportPreview(purpose=purpose, count=count, excluded=excluded)
+
+
 def contacts_export(
     *,
     actor: Actor,
     filters: ContactFilters | None = None,
     format: str = "csv",
+    purpose: str = DEFAULT_EXPORT_PURPOSE,
     stream: TextIO | None = None,
 ) -> ContactExport:
-    """Authorises and audits an export of the contacts `actor` may see, narrowed by
-    `filters`. With `stream`, writes the whole export into it; otherwise the caller
-    streams `chunks()` (a web response)."""
+    """Authorises and audits an export for `purpose` of the contacts `actor` may see,
+    narrowed by `filters`: only those the processing gate allows for the purpose. With
+    `stream`, writes the whole export into it; otherwise the caller streams `chunks()`
+    (a web response). An unknown purpose raises UnknownPurpose, nothing written."""
     require(actor, "contacts.export")
     if format not in FORMATS:
         raise ValidationFailed(
             f"Unknown export format {format!r}.", field_errors={"format": ["Use csv or json."]}
         )
     filters = filters or ContactFilters()
-    count = contact_list(actor=actor, filters=filters).count()
+    at = timezone.now()
+    preview = contacts_export_preview(actor=actor, filters=filters, purpose=purpose, at=at)
     audit_record(
         actor=actor,
         action="contacts.exported",
         object_type=Contact._meta.label_lower,
         changes={
-            "count": [None, count],
+            "count": [None, preview.count],
             "format": [None, format],
             "filters": [None, {k: v for k, v in asdict(filters).items() if v}],
+            "purpose": [None, purpose],
+            "excluded": [None, preview.excluded],
         },
     )
-    export = ContactExport(actor=actor, filters=filters, format=format, count=count)
+    export = ContactExport(
+        actor=actor,
+        filters=filters,
+        format=format,
+        count=preview.count,
+        purpose=purpose,
+        excluded=preview.excluded,
+        at=at,
+    )
     if stream is not None:
         for chunk in export.chunks():
             stream.write(chunk)

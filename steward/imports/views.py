@@ -21,9 +21,16 @@ from steward.core.errors import Conflict, NotFound, PermissionDenied, Validation
 from steward.imports import selectors, services
 from steward.imports.choices import ImportStatus
 from steward.imports.column_categories import column_category_views
-from steward.imports.exports import contacts_export
+from steward.imports.exports import (
+    DEFAULT_EXPORT_PURPOSE,
+    contacts_export,
+    contacts_export_preview,
+)
 from steward.imports.forms import MappingForm, RunForm, UploadForm
 from steward.imports.models import ImportJob
+from steward.processing.errors import UnknownPurpose
+from steward.processing.gate import EXCLUSION_LABELS
+from steward.processing.selectors import purposes_active
 
 STEPS = ("Upload", "Map columns", "Check", "Import")
 REPORT_ROWS_SHOWN = 100
@@ -274,19 +281,50 @@ def filters_from(query) -> ContactFilters:
     )
 
 
+# Parameters of the export page itself; the rest are the contact list's filters.
+_EXPORT_PARAMS = {"purpose", "format", "download", "page"}
+
+
 @login_required
 @require_GET
 def export(request: HttpRequest) -> HttpResponse:
+    """The export page: choose what the export is for and its format, and see how many
+    people the processing gate leaves out and why; `download=1` streams the file."""
+    filters = filters_from(request.GET)
+    purpose = request.GET.get("purpose") or DEFAULT_EXPORT_PURPOSE
+    format = request.GET.get("format", "csv")
     try:
-        result = contacts_export(
-            actor=request.user,
-            filters=filters_from(request.GET),
-            format=request.GET.get("format", "csv"),
-        )
+        if request.GET.get("download"):
+            result = contacts_export(
+                actor=request.user, filters=filters, format=format, purpose=purpose
+            )
+        else:
+            preview = contacts_export_preview(actor=request.user, filters=filters, purpose=purpose)
     except PermissionDenied as error:
         raise DjangoPermissionDenied(error.message) from None
-    except ValidationFailed as error:
+    except (ValidationFailed, UnknownPurpose) as error:
         return HttpResponse(error.message, status=400, content_type="text/plain")
+    if not request.GET.get("download"):
+        filter_params = [(k, v) for k, v in request.GET.items() if k not in _EXPORT_PARAMS and v]
+        return render(
+            request,
+            "imports/export.html",
+            {
+                "preview": preview,
+                "purposes": purposes_active(),
+                "purpose": purpose,
+                "format": format if format in ("csv", "json") else "csv",
+                "filter_params": filter_params,
+                "is_filtered": bool(filter_params),
+                "excluded": [
+                    (EXCLUSION_LABELS.get(code, code), count)
+                    for code, count in sorted(preview.excluded.items(), key=lambda p: -p[1])
+                ],
+            },
+        )
     response = StreamingHttpResponse(result.chunks(), content_type=result.content_type)
     response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    response["X-Steward-Purpose"] = result.purpose
+    response["X-Steward-Exported"] = str(result.count)
+    response["X-Steward-Excluded"] = str(result.excluded_count)
     return response

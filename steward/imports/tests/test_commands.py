@@ -100,7 +100,9 @@ def test_import_names_a_missing_file(tmp_path):
 
 @pytest.mark.django_db
 def test_export_contacts_writes_csv_to_stdout_as_the_given_user(importer, other_importer):
-    ContactFactory(email="mine@example.org", owner=importer, team=importer.team)
+    ContactFactory(
+        email="mine@example.org", lifecycle_stage="customer", owner=importer, team=importer.team
+    )
     ContactFactory(email="theirs@example.org", owner=other_importer, team=other_importer.team)
 
     output = _run("export", "contacts", "--as", importer.email)
@@ -128,3 +130,23 @@ def test_export_contacts_writes_json_to_a_file(tmp_path):
     )
 
     assert [r["email"] for r in json.loads(target.read_text())] == ["ada@example.org"]
+
+
+@pytest.mark.django_db
+def test_export_contacts_asks_the_gate_and_tells_who_was_left_out(tmp_path, capsys):
+    ContactFactory(email="ada@example.org", lifecycle_stage="customer")
+    ContactFactory(email="alan@example.org", lifecycle_stage="lead")
+    target = tmp_path / "out.json"
+
+    _run("export", "contacts", "--format", "json", "--output", str(target))
+
+    assert [r["email"] for r in json.loads(target.read_text())] == ["ada@example.org"]
+    err = capsys.readouterr().err
+    assert "Exported 1 contact for customer-management" in err
+    assert "1 left out: 1 no contract or open deal." in err
+
+
+@pytest.mark.django_db
+def test_export_contacts_refuses_an_unknown_purpose():
+    with pytest.raises(CommandError, match="Unknown purpose 'nope'"):
+        _run("export", "contacts", "--purpose", "nope")

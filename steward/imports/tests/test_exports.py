@@ -12,7 +12,9 @@ from steward.contacts.services import contact_method_add, custom_field_create
 from steward.contacts.tests.factories import ContactFactory, OrganisationFactory
 from steward.core.actor import SystemActor
 from steward.core.errors import PermissionDenied, ValidationFailed
-from steward.imports.exports import contacts_export, spreadsheet_safe
+from steward.deals.tests.factories import DealFactory
+from steward.imports.exports import contacts_export, contacts_export_preview, spreadsheet_safe
+from steward.processing.errors import UnknownPurpose
 
 from .conftest import run_import
 
@@ -47,6 +49,9 @@ def people(importer, other_importer):
         given_name="Alan", family_name="=Turing", email="alan@example.org", owner=importer,
         team=importer.team, lifecycle_stage="prospect",
     )  # fmt: skip
+    # A prospect with an open deal: steps before a contract, so customer management may
+    # process his data (the export's default purpose asks the processing gate).
+    DealFactory(contact=alan, title="Difference engine", owner=importer, team=importer.team)
     hidden = ContactFactory(
         email="hidden@example.org", owner=other_importer, team=other_importer.team
     )
@@ -163,3 +168,45 @@ def test_a_formula_looking_name_survives_the_round_trip(importer, people):
 
     assert Contact.objects.get(email="alan@example.org").family_name == "=Turing"
     assert ContactMethod.objects.count() == 2
+
+
+# -- The processing gate --------------------------------------------------------------------
+
+
+def test_an_export_holds_only_the_people_the_gate_allows_for_its_purpose(importer, people):
+    ada, alan, _ = people
+    lead = ContactFactory(email="lead@example.org", owner=importer, team=importer.team)
+
+    text = _export(importer)
+
+    emails = [row["Email"] for row in csv.DictReader(io.StringIO(text))]
+    assert sorted(emails) == ["ada@example.org", "alan@example.org"]
+    assert lead.email not in text
+    event = AuditEvent.objects.get(action="contacts.exported")
+    assert event.changes["purpose"] == [None, "customer-management"]
+    assert event.changes["excluded"] == [None, {"no_contract": 1}]
+    assert event.changes["count"] == [None, 2]
+
+
+def test_an_export_for_another_purpose_asks_the_gate_about_that_purpose(importer, people):
+    out = io.StringIO()
+
+    export = contacts_export(actor=importer, purpose="direct-marketing", stream=out)
+
+    assert export.count == 0
+    assert export.excluded == {"no_consent": 2}
+    assert list(csv.DictReader(io.StringIO(out.getvalue()))) == []
+
+
+def test_an_export_for_an_unknown_purpose_is_refused_and_not_audited(importer, people):
+    with pytest.raises(UnknownPurpose):
+        contacts_export(actor=importer, purpose="selling-lists", stream=io.StringIO())
+
+    assert not AuditEvent.objects.filter(action="contacts.exported").exists()
+
+
+def test_the_preview_counts_without_exporting_or_auditing(importer, people):
+    preview = contacts_export_preview(actor=importer)
+
+    assert (preview.count, preview.excluded) == (2, {})
+    assert not AuditEvent.objects.filter(action="contacts.exported").exists()

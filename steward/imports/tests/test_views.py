@@ -182,7 +182,7 @@ def test_the_export_downloads_the_visible_contacts_with_the_list_filters(
     )
 
     response = browser.get(
-        reverse("imports:export"), {"lifecycle_stage": "customer", "format": "csv"}
+        reverse("imports:export"), {"lifecycle_stage": "customer", "format": "csv", "download": "1"}
     )
 
     assert response.status_code == 200
@@ -217,10 +217,13 @@ def test_pages_need_a_login(client, importer):
 
 @pytest.mark.django_db
 def test_the_export_ignores_filter_values_that_do_not_parse(browser, importer):
-    ContactFactory(email="ada@example.org", owner=importer, team=importer.team)
+    ContactFactory(
+        email="ada@example.org", lifecycle_stage="customer", owner=importer, team=importer.team
+    )
 
     response = browser.get(
-        reverse("imports:export"), {"owner": "not-a-uuid", "stage": "vip", "sort": "evil"}
+        reverse("imports:export"),
+        {"owner": "not-a-uuid", "stage": "vip", "sort": "evil", "download": "1"},
     )
 
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
@@ -242,3 +245,35 @@ def test_the_check_page_polls_while_rows_are_checked_then_reloads(browser, impor
     assert 'hx-trigger="every 1s"' in page and "Checking every row" in page
     assert 'hx-trigger="every 1s"' in polled.content.decode()
     assert finished.status_code == 204 and finished["HX-Refresh"] == "true"
+
+
+@pytest.mark.django_db
+def test_the_export_page_asks_for_a_purpose_and_says_who_is_left_out(browser, importer):
+    ContactFactory(
+        email="buyer@example.org", lifecycle_stage="customer", owner=importer, team=importer.team
+    )
+    ContactFactory(
+        email="lead@example.org", lifecycle_stage="lead", owner=importer, team=importer.team
+    )
+
+    page = browser.get(reverse("imports:export"), {"tag": "vip"})
+    everyone = browser.get(reverse("imports:export"))
+    download = browser.get(reverse("imports:export"), {"download": "1"})
+
+    assert page.status_code == 200
+    assert b'<input type="hidden" name="tag" value="vip">' in page.content
+    text = everyone.content.decode()
+    assert '<option value="customer-management" selected>' in text
+    assert "1</strong> contact may be exported" in text
+    assert "1 — no contract or open deal" in text
+    assert download["X-Steward-Purpose"] == "customer-management"
+    assert (download["X-Steward-Exported"], download["X-Steward-Excluded"]) == ("1", "1")
+    assert AuditEvent.objects.filter(action="contacts.exported").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_export_refuses_an_unknown_purpose(browser, importer):
+    response = browser.get(reverse("imports:export"), {"purpose": "nope", "download": "1"})
+
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action="contacts.exported").exists()

@@ -1,5 +1,6 @@
-"""`steward export contacts`: every field of the contacts the actor may see, as CSV or JSON,
-to stdout or a file. Audited like an export from the web."""
+"""`steward export contacts`: every field of the contacts the actor may see and the
+processing gate allows for the export's purpose, as CSV or JSON, to stdout or a file; who was
+left out and why goes to stderr. Audited like an export from the web."""
 
 import sys
 
@@ -9,7 +10,8 @@ from steward.audit.context import audit_context
 from steward.contacts.selectors import ContactFilters
 from steward.core.actor import Actor, SystemActor
 from steward.core.errors import DomainError
-from steward.imports.exports import FORMATS, contacts_export
+from steward.imports.exports import DEFAULT_EXPORT_PURPOSE, FORMATS, contacts_export
+from steward.processing.gate import exclusion_summary
 from steward.staff.models import User
 
 
@@ -34,12 +36,18 @@ class Command(BaseCommand):
             metavar="EMAIL",
             help="Export what this staff user may see; default: the system (everything).",
         )
+        parser.add_argument(
+            "--purpose",
+            default=DEFAULT_EXPORT_PURPOSE,
+            help="What the export is for (a purpose key of the register); only the people "
+            f"the processing gate allows for it are exported. Default: {DEFAULT_EXPORT_PURPOSE}.",
+        )
         parser.add_argument("--search", default="")
         parser.add_argument("--lifecycle-stage", default="")
         parser.add_argument("--tag", default="")
         parser.add_argument("--country", default="")
 
-    def handle(self, *args, entity, format, output, as_email, **options):
+    def handle(self, *args, entity, format, output, as_email, purpose, **options):
         actor = actor_from(as_email) if as_email else SystemActor("cli")
         filters = ContactFilters(
             search=options["search"],
@@ -52,14 +60,26 @@ class Command(BaseCommand):
                 if output:
                     with open(output, "w", encoding="utf-8", newline="") as stream:
                         export = contacts_export(
-                            actor=actor, filters=filters, format=format, stream=stream
+                            actor=actor,
+                            filters=filters,
+                            format=format,
+                            purpose=purpose,
+                            stream=stream,
                         )
                     noun = "contact" if export.count == 1 else "contacts"
-                    sys.stderr.write(f"Exported {export.count:,} {noun} to {output}.\n")
-                else:
-                    contacts_export(
-                        actor=actor, filters=filters, format=format, stream=_Raw(self.stdout)
+                    sys.stderr.write(
+                        f"Exported {export.count:,} {noun} for {purpose} to {output}.\n"
                     )
+                else:
+                    export = contacts_export(
+                        actor=actor,
+                        filters=filters,
+                        format=format,
+                        purpose=purpose,
+                        stream=_Raw(self.stdout),
+                    )
+                if export.excluded:
+                    sys.stderr.write(exclusion_summary(export.excluded) + ".\n")
             except DomainError as error:
                 raise CommandError(error.message) from None
 
