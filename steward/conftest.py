@@ -66,6 +66,17 @@ def _force_login_passes_the_second_factor(monkeypatch):
     monkeypatch.setattr(Client, "login", login_verified)
 
 
+@pytest.fixture(autouse=True)
+def _role_permissions_read_afresh():
+    # Each process keeps the roles' permissions for a few seconds; a test must not see the
+    # administrator's changes another test made (and rolled back).
+    from steward.staff.role_permissions import role_permissions_forget
+
+    role_permissions_forget()
+    yield
+    role_permissions_forget()
+
+
 @pytest.fixture
 def team(db):
     return TeamFactory(name="North")

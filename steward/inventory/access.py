@@ -1,13 +1,15 @@
 """Who can see a field: the data map's column, derived from the role table.
 
-Today access is per model (`roles.RECORD_READ`, `roles.PERMISSIONS`, the record scope);
-`who_can_see` is the one function the field-level grants of the protection work change."""
+Access is per model (`roles.RECORD_READ`, the roles' permissions as an administrator set
+them, the record scope); values of guarded categories inside a readable record are masked
+for roles without the grant (steward.inventory.field_access)."""
 
 from dataclasses import dataclass
 
 from django.conf import settings
 
-from steward.staff.roles import PERMISSIONS, RECORD_READ, SEES_ALL_RECORDS, Role
+from steward.staff.role_permissions import role_permissions
+from steward.staff.roles import RECORD_READ, SEES_ALL_RECORDS, Role
 
 # How far a reader reads: every record, their own and their team's, or their own.
 ALL, TEAM, OWN = "all", "team", "own"
@@ -45,7 +47,7 @@ def who_can_see(model_label: str, field_name: str) -> tuple[Reader, ...]:
         return ()
     readers = []
     for role in Role:
-        if permission is not None and permission not in PERMISSIONS.get(role, frozenset()):
+        if permission is not None and permission not in role_permissions(role.value):
             continue
         if reach == "scoped":
             scope = settings.STEWARD_RECORD_SCOPE
@@ -54,7 +56,7 @@ def who_can_see(model_label: str, field_name: str) -> tuple[Reader, ...]:
             else:
                 records = OWN if scope == "owner" else TEAM
         elif reach == "own":
-            records = ALL if "staff.manage" in PERMISSIONS.get(role, frozenset()) else OWN
+            records = ALL if "staff.manage" in role_permissions(role.value) else OWN
         else:
             records = ALL
         readers.append(Reader(role=role.value, records=records))

@@ -5,7 +5,7 @@ from django.db import models
 
 from steward.core.models import BaseModel
 from steward.core.personal_data import SUBJECT_STAFF, PersonalDataModel, not_personal, personal
-from steward.staff.roles import PERMISSIONS, Role
+from steward.staff.roles import Role
 
 
 class Team(BaseModel):
@@ -70,7 +70,9 @@ class User(PersonalDataModel, BaseModel, AbstractBaseUser):
     # Steward's permissions come from the role table (steward.staff.roles), not from
     # django.contrib.auth's per-user permission rows.
     def can(self, permission: str) -> bool:
-        return self.is_active and permission in PERMISSIONS.get(self.role, frozenset())
+        from steward.staff.role_permissions import role_permissions
+
+        return self.is_active and permission in role_permissions(self.role)
 
     @property
     def is_staff(self) -> bool:
@@ -167,3 +169,22 @@ class RecoveryCode(PersonalDataModel, BaseModel):
 
     def __str__(self) -> str:
         return f"Recovery code of {self.user}"
+
+
+class RolePermission(BaseModel):
+    """An administrator's change to a role's default permissions (steward.staff.roles):
+    `granted` adds the permission to the role, `granted=False` takes it away. The role's
+    permissions are the defaults with these applied (steward.staff.role_permissions)."""
+
+    role = models.CharField(max_length=20, choices=Role.choices)
+    permission = models.CharField(max_length=50)
+    granted = models.BooleanField()
+
+    class Meta:
+        ordering = ["role", "permission"]
+        constraints = [
+            models.UniqueConstraint(fields=["role", "permission"], name="role_permission_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {'+' if self.granted else '-'}{self.permission}"

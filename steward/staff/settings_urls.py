@@ -3,6 +3,7 @@ sign-out stay in steward.staff.urls, without a namespace, as 'login' and 'logout
 
 from django.urls import path
 
+from steward.staff import views_roles
 from steward.staff import views_settings as views
 
 app_name = "staff"
@@ -20,6 +21,7 @@ urlpatterns = [
         views.staff_password_reset_view,
         name="staff_password_reset",
     ),
+    path("roles/", views_roles.roles_view, name="roles"),
     path("teams/new/", views.team_create_view, name="team_create"),
     path("teams/<uuid:pk>/", views.team_edit, name="team_edit"),
     path("custom-fields/", views.custom_field_list_view, name="custom_field_list"),
