@@ -22,7 +22,12 @@ from django.utils import timezone
 from steward.audit.events import audit_record
 from steward.contacts.choices import ContactMethodKind
 from steward.contacts.models import Contact, CustomFieldDefinition
-from steward.contacts.selectors import ContactFilters, contact_list
+from steward.contacts.selectors import (
+    ContactFilters,
+    contact_list,
+    custom_fields_hidden_from,
+    custom_values_for,
+)
 from steward.core.actor import Actor
 from steward.core.errors import ValidationFailed
 from steward.core.permissions import require
@@ -89,11 +94,14 @@ class ContactExport:
 
     def chunks(self) -> Iterator[str]:
         definitions = list(CustomFieldDefinition.objects.order_by("position", "label"))
+        # Guarded custom fields (Art. 8, 9, 10, national IDs) leave masked for a role
+        # that may not read them, as on every page.
+        hidden = custom_fields_hidden_from(self.actor)
         allowed = contacts_allowed(
             self.purpose, queryset=contact_list(actor=self.actor, filters=self.filters), at=self.at
         )
         records = (
-            _record(contact)
+            _record(contact, hidden)
             for contact in allowed.select_related("team")
             .prefetch_related("tags", "methods")
             .iterator(chunk_size=1000)
@@ -178,7 +186,7 @@ def contacts_export(
     return export
 
 
-def _record(contact: Contact) -> dict[str, Any]:
+def _record(contact: Contact, hidden: dict[str, frozenset[str]]) -> dict[str, Any]:
     methods = list(contact.methods.all())
     return {
         "id": str(contact.pk),
@@ -200,7 +208,7 @@ def _record(contact: Contact) -> dict[str, Any]:
         "lifecycle_stage": contact.lifecycle_stage,
         "source": contact.source,
         "tags": sorted(tag.name for tag in contact.tags.all()),
-        "custom": contact.custom,
+        "custom": custom_values_for(None, contact.custom, hidden=hidden, as_text=True),
         "owner": contact.owner.email if contact.owner else "",
         "team": contact.team.name if contact.team else "",
         "created_at": contact.created_at.isoformat(),
