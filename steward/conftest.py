@@ -78,6 +78,20 @@ def _role_permissions_read_afresh():
 
 
 @pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server (aiosmtpd) every mailer of the settings sends to, for one test:
+    `smtp_server.messages`, `.wait_for(n)`, `.to(address)`."""
+    from steward.core.testing.smtp import SmtpServer
+
+    server = SmtpServer().start()
+    settings.MAILERS = {alias: server.mailer_settings() for alias in settings.MAILERS}
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
 def team(db):
     return TeamFactory(name="North")
 
