@@ -1,11 +1,27 @@
 """The sales dashboard's figures. Each is one aggregate query over what the actor may see
-(restrict), so the page costs the same few queries with 100 contacts or 100,000."""
+(restrict), so the page costs the same few queries with 100 contacts or 100,000.
+
+Figures about people (contacts, and deals with a person) are analytics: they count only the
+people the processing gate allows for the register's "analytics" purpose, so a restricted
+person or one whose objection was upheld is not counted (docs/decisions/0015-processing-gate.md).
+Deals with an organisation alone are no one's personal data and always count."""
 
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, IntegerField, Q, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from steward.activities.models import Activity
@@ -15,8 +31,51 @@ from steward.core.actor import Actor
 from steward.core.scoping import restrict
 from steward.deals.choices import StageOutcome
 from steward.deals.models import Deal, Pipeline, Stage
+from steward.processing.errors import UnknownPurpose
+from steward.processing.gate import contacts_allowed, exclusions, exclusions_as_seen_by
 
 CENT = Decimal("0.01")
+# The purpose of the register the dashboard's figures about people serve.
+ANALYTICS_PURPOSE = "analytics"
+
+
+def _counted(contacts: QuerySet[Contact]) -> QuerySet[Contact]:
+    """`contacts` narrowed to those the gate allows for analytics; nobody when the register
+    has no such purpose in force (then no figure about people may be computed)."""
+    try:
+        return contacts_allowed(ANALYTICS_PURPOSE, queryset=contacts)
+    except UnknownPurpose:
+        return contacts.none()
+
+
+def _counted_deals(deals: QuerySet[Deal]) -> QuerySet[Deal]:
+    """Deals with nobody, or with a person the gate allows for analytics."""
+    try:
+        people = contacts_allowed(ANALYTICS_PURPOSE)
+    except UnknownPurpose:
+        return deals.filter(contact__isnull=True)
+    return deals.filter(Q(contact__isnull=True) | Q(contact__in=people.values("pk")))
+
+
+@dataclass(frozen=True)
+class AnalyticsScope:
+    """What the page says about whom its figures count: whether the purpose is in force,
+    and how many of the people the actor may see were left out, and why."""
+
+    active: bool
+    excluded: dict[str, int]
+
+    @property
+    def excluded_count(self) -> int:
+        return sum(self.excluded.values())
+
+
+def analytics_scope(*, actor: Actor) -> AnalyticsScope:
+    try:
+        excluded = exclusions(ANALYTICS_PURPOSE, restrict(Contact.objects.all(), actor))
+    except UnknownPurpose:
+        return AnalyticsScope(active=False, excluded={})
+    return AnalyticsScope(active=True, excluded=exclusions_as_seen_by(excluded, actor))
 
 
 @dataclass(frozen=True)
@@ -44,9 +103,10 @@ class ContactFigures:
 
 
 def contact_figures(*, actor: Actor, days: int = 30) -> ContactFigures:
-    """All contacts the actor may see, and how many of them were added in the last `days`."""
+    """All contacts the actor may see (and analytics may count), and how many of them were
+    added in the last `days`."""
     since = timezone.now() - datetime.timedelta(days=days)
-    row = restrict(Contact.objects.all(), actor).aggregate(
+    row = _counted(restrict(Contact.objects.all(), actor)).aggregate(
         total=Count("id"), new=Count("id", filter=Q(created_at__gte=since))
     )
     return ContactFigures(total=row["total"], new=row["new"])
@@ -69,7 +129,7 @@ def deal_figures(*, actor: Actor, days: int = 30) -> DealFigures:
     is_open = Q(stage__outcome=StageOutcome.OPEN)
     won_recently = Q(stage__outcome=StageOutcome.WON, closed_at__gte=since)
     rows = (
-        restrict(Deal.objects.all(), actor)
+        _counted_deals(restrict(Deal.objects.all(), actor))
         .filter(is_open | won_recently)
         .values("currency")
         .annotate(
@@ -119,7 +179,7 @@ def pipeline_by_stage(*, actor: Actor, pipeline: Pipeline) -> list[StageFigure]:
     }
     sums: dict = {}
     rows = (
-        restrict(Deal.objects.filter(stage__in=list(stages)), actor)
+        _counted_deals(restrict(Deal.objects.filter(stage__in=list(stages)), actor))
         .values("stage_id", "currency")
         .annotate(count=Count("id"), value=Sum("amount"))
         .order_by()
@@ -158,8 +218,11 @@ def new_contacts_per_week(*, actor: Actor, weeks: int = 12) -> list[WeekCount]:
         output_field=IntegerField(),
     )
     rows = (
-        restrict(
-            Contact.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1]), actor
+        _counted(
+            restrict(
+                Contact.objects.filter(created_at__gte=bounds[0], created_at__lt=bounds[-1]),
+                actor,
+            )
         )
         .annotate(week=week)
         .values("week")

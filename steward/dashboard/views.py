@@ -9,6 +9,7 @@ from django.utils.dateformat import format as date_format
 
 from steward.dashboard import charts
 from steward.dashboard.selectors import (
+    analytics_scope,
     contact_figures,
     deal_figures,
     my_open_tasks,
@@ -17,6 +18,7 @@ from steward.dashboard.selectors import (
 )
 from steward.dashboard.templatetags.money import money_text
 from steward.deals.selectors import pipeline_default
+from steward.processing.gate import EXCLUSION_LABELS
 
 
 def _pipeline_chart(stages) -> dict:
@@ -49,6 +51,8 @@ def dashboard(request):
     pipeline = pipeline_default()
     stages = pipeline_by_stage(actor=actor, pipeline=pipeline) if pipeline else []
     weeks = new_contacts_per_week(actor=actor)
+    # Figures about people count only those analytics may use: the page says whom it left out.
+    scope = analytics_scope(actor=actor)
     return render(
         request,
         "dashboard/dashboard.html",
@@ -64,5 +68,10 @@ def dashboard(request):
             "weekly_chart": _weekly_chart(weeks),
             "new_in_period": sum(w.count for w in weeks),
             "can_add_deal": actor.can("deals.add"),
+            "analytics": scope,
+            "analytics_excluded": [
+                (EXCLUSION_LABELS.get(code, code), count)
+                for code, count in sorted(scope.excluded.items(), key=lambda pair: -pair[1])
+            ],
         },
     )

@@ -10,6 +10,7 @@ from steward.contacts.models import Contact
 from steward.contacts.tests.factories import ContactFactory
 from steward.dashboard.selectors import (
     Money,
+    analytics_scope,
     contact_figures,
     deal_figures,
     my_open_tasks,
@@ -149,3 +150,52 @@ def test_my_open_tasks_lists_only_my_unfinished_tasks_soonest_first(owner, colle
 
     assert tasks.tasks == [overdue, later]
     assert (tasks.total, tasks.overdue) == (2, 1)
+
+
+# -- Figures about people ask the processing gate (purpose "analytics") ---------------------
+
+
+def _restricted(contact):
+    from steward.core.actor import SystemActor
+    from steward.processing.services import restriction_start
+
+    restriction_start(actor=SystemActor("test"), contact=contact, reason="Accuracy contested.")
+
+
+def test_people_the_gate_refuses_for_analytics_are_not_counted(owner, stages):
+    counted = ContactFactory(owner=owner, team=owner.team)
+    restricted = ContactFactory(owner=owner, team=owner.team)
+    _restricted(restricted)
+    DealFactory(stage=stages["proposal"], contact=counted, amount=100, owner=owner, team=owner.team)
+    DealFactory(
+        stage=stages["proposal"], contact=restricted, amount=900, owner=owner, team=owner.team
+    )
+    DealFactory(stage=stages["proposal"], amount=50, owner=owner, team=owner.team)  # nobody's
+
+    figures = contact_figures(actor=owner)
+    weeks = new_contacts_per_week(actor=owner)
+    deals = deal_figures(actor=owner)
+    by_stage = {
+        f.stage.name: f.count
+        for f in pipeline_by_stage(actor=owner, pipeline=stages["proposal"].pipeline)
+    }
+    scope = analytics_scope(actor=owner)
+
+    assert (figures.total, figures.new) == (1, 1)
+    assert sum(w.count for w in weeks) == 1
+    assert deals.open_count == 2
+    assert deals.open_value == [Money("EUR", Decimal("150.00"))]
+    assert by_stage["Proposal"] == 2
+    assert scope.active and scope.excluded == {"restricted": 1}
+
+
+def test_without_an_analytics_purpose_in_force_no_person_is_counted(owner, stages):
+    from steward.processing.models import Purpose
+
+    ContactFactory(owner=owner, team=owner.team)
+    DealFactory(stage=stages["proposal"], amount=50, owner=owner, team=owner.team)
+    Purpose.objects.filter(key="analytics").update(active=False)
+
+    assert contact_figures(actor=owner).total == 0
+    assert deal_figures(actor=owner).open_count == 1
+    assert analytics_scope(actor=owner).active is False
