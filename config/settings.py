@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "ninja",  # its templates and bundled Swagger UI: the API docs work offline
     "steward.core",
+    "steward.crypto",
     "steward.audit",
     "steward.inventory",
     "steward.detection",
@@ -106,6 +107,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env_int("STEWARD_DB_CONN_MAX_AGE", 60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# Field encryption (steward.crypto, docs/decisions/0018-field-encryption.md). The master keys
+# that wrap every person's data key: "file" (a 0600 key file in the data dir, created on first
+# run), "env" (STEWARD_MASTER_KEYS or STEWARD_MASTER_KEYS_FILE), or the dotted path of a
+# MasterKeyProvider for an external key service.
+STEWARD_MASTER_KEY_PROVIDER = env_str("STEWARD_MASTER_KEY_PROVIDER", "file")
+STEWARD_MASTER_KEY_FILE = env_str("STEWARD_MASTER_KEY_FILE", str(DATA_DIR / "master.keys"))
+STEWARD_BLIND_INDEX_KEY_FILE = env_str(
+    "STEWARD_BLIND_INDEX_KEY_FILE", str(DATA_DIR / "blind_index.key")
+)
+STEWARD_CRYPTO_KEY_CACHE_SIZE = env_int("STEWARD_CRYPTO_KEY_CACHE_SIZE", 10_000)
+STEWARD_CRYPTO_KEY_CACHE_SECONDS = env_int("STEWARD_CRYPTO_KEY_CACHE_SECONDS", 120)
+# The wrapped data keys in a database of their own, backed up apart from the data, so that
+# destroying a person's key also reaches old data backups (steward.crypto.router).
+_KEYS_DATABASE_URL = env_str("STEWARD_KEYS_DATABASE_URL")
+if _KEYS_DATABASE_URL:
+    DATABASES["keys"] = dj_database_url.parse(_KEYS_DATABASE_URL)
+    if DATABASES["keys"]["ENGINE"] == "django.db.backends.sqlite3":
+        DATABASES["keys"]["OPTIONS"] = dict(DATABASES["default"].get("OPTIONS", {}))
+DATABASE_ROUTERS = ["steward.crypto.router.KeysRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "staff.User"

@@ -7,21 +7,31 @@ from django.db import models
 from steward.activities.choices import ActivityKind
 from steward.core.models import BaseModel
 from steward.core.personal_data import SUBJECT_MENTIONED, PersonalDataModel, not_personal, personal
+from steward.crypto.fields import EncryptedCharField, EncryptedQuerySet, EncryptedTextField
+
+# Whose data key encrypts an activity's text: its contact's, else its organisation's, else
+# the system key (an entry about a deal alone). docs/decisions/0018-field-encryption.md
+ACTIVITY_KEY_OWNER = (("contact", "contact_id"), ("organisation", "organisation_id"))
 
 
 class Activity(PersonalDataModel, BaseModel):
     """One entry on a timeline. Its subject and body are free text: they can mention anyone
     and hold any category of data, which is why they are scanned and encrypted."""
 
+    objects = EncryptedQuerySet.as_manager()
+
     kind = not_personal(models.CharField(max_length=10, choices=ActivityKind.choices))
     subject = personal(
-        models.CharField(max_length=200, blank=True),
+        EncryptedCharField(max_length=200, blank=True, key_owner=ACTIVITY_KEY_OWNER),
         "free_text",
         subject=SUBJECT_MENTIONED,
         free_text=True,
     )
     body = personal(
-        models.TextField(blank=True), "free_text", subject=SUBJECT_MENTIONED, free_text=True
+        EncryptedTextField(blank=True, key_owner=ACTIVITY_KEY_OWNER),
+        "free_text",
+        subject=SUBJECT_MENTIONED,
+        free_text=True,
     )
     contact = personal(
         models.ForeignKey(

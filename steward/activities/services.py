@@ -12,6 +12,7 @@ from steward.core.errors import NotFound, ValidationFailed
 from steward.core.permissions import require
 from steward.core.scoping import may_see
 from steward.core.writes import create_audited, delete_audited, editable_fields, update_audited
+from steward.crypto.services import records_reencrypt
 from steward.detection.services import findings_refresh_for
 
 ACTIVITY_FIELDS = (
@@ -78,6 +79,9 @@ def activity_update(*, actor: Actor, activity: Activity, data: dict[str, Any]) -
         activity = update_audited(
             actor=actor, instance=activity, data=data, action="activity.updated"
         )
+        if "contact" in data or "organisation" in data:
+            # The text follows the entry to its new owner's data key (steward.crypto).
+            records_reencrypt(Activity, [activity.pk])
         if changed or "contact" in data:
             findings_refresh_for(actor=actor, record=activity, fields=changed)
     return activity

@@ -15,6 +15,7 @@ from steward.core.personal_data import (
     not_personal,
     personal,
 )
+from steward.crypto.fields import EncryptedDateField, EncryptedJSONMapField, EncryptedQuerySet
 
 
 def _owner(*, db_index: bool = True):
@@ -108,7 +109,7 @@ class CustomFieldDefinition(BaseModel):
         return self.label
 
 
-class ContactQuerySet(models.QuerySet):
+class ContactQuerySet(EncryptedQuerySet):
     def with_email(self, *emails: str) -> "ContactQuerySet":
         """Contacts whose primary address is one of `emails` (stored lower-cased). The
         repeated `email != ''` is the unique index's own condition: SQLite uses a partial
@@ -138,7 +139,9 @@ class Contact(PersonalDataModel, BaseModel):
     city = personal(models.CharField(max_length=100, blank=True), "contact.address")
     region = personal(models.CharField(max_length=100, blank=True), "contact.address")
     country = personal(CountryField(blank=True), "demographic.country")
-    date_of_birth = personal(models.DateField(null=True, blank=True), "identity.date_of_birth")
+    # Encrypted under the contact's data key (steward.crypto): a date of birth identifies a
+    # person and decides whether they are a child (Art. 8).
+    date_of_birth = personal(EncryptedDateField(null=True, blank=True), "identity.date_of_birth")
     # Art. 8: derived from date_of_birth and country by steward.children.status, never set
     # by hand. The date is the birthday on which a child reaches the age of digital consent,
     # so the daily job reads only the contacts whose status changes that day.
@@ -165,8 +168,10 @@ class Contact(PersonalDataModel, BaseModel):
         models.ManyToManyField(Tag, blank=True, related_name="contacts"), "commercial.profile"
     )
     # Each custom field is its own row in the data map, with the category it was given.
+    # Operators add national IDs, IBANs and special-category data here: every value is
+    # encrypted under the contact's data key; the keys (field names) stay readable.
     custom = personal(
-        models.JSONField(default=dict, blank=True),
+        EncryptedJSONMapField(default=dict, blank=True),
         "custom",
         subfields="steward.contacts.selectors.custom_field_personal_data",
     )

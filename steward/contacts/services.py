@@ -257,9 +257,10 @@ def _custom_choices_clean(field_type: str, choices: list[str] | None) -> list[st
 
 
 def _contacts_holding(key: str, value: str) -> int:
-    # The explicit `__exact` makes `key` a key even when it is named like a lookup
-    # ("contains"), which as the last part of the path it would be taken for.
-    return Contact.objects.filter(**{f"custom__{key}__exact": value}).count()
+    # Custom values are encrypted (steward.crypto): the database can say who has the key,
+    # not what it holds, so the holders' values are opened and compared here.
+    holders = Contact.objects.filter(custom__has_key=key).order_by().only("pk", "custom")
+    return sum(1 for c in holders.iterator(chunk_size=1000) if c.custom.get(key) == value)
 
 
 def custom_field_create(
@@ -365,10 +366,12 @@ def custom_field_delete(*, actor: Actor, definition: CustomFieldDefinition) -> i
             if not batch:
                 break
             now = timezone.now()
+            custom = Contact._meta.get_field("custom")
             for contact in batch:
-                contact.custom.pop(key, None)
-                contact.updated_at = now
-            Contact.objects.bulk_update(batch, ["custom", "updated_at"])
+                # Dropped from the encrypted object without decrypting any value.
+                Contact.objects.filter(pk=contact.pk).update(
+                    custom=custom.sealed_without(contact, key), updated_at=now
+                )
             audit_record_many(
                 actor=actor, action="contact.custom_value_removed", targets=batch, context=cause
             )

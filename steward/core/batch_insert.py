@@ -45,6 +45,10 @@ class BatchInsert:
         meta = model._meta
         fields = [meta.get_field(name) for name in (*columns, *constant_columns)]
         for field in fields:
+            # An encrypted field seals in pre_save, with the instance; this path takes values
+            # the caller sealed with field.seal() (a plain value raises PlaintextRefused).
+            if getattr(field, "encrypted", False):
+                continue
             if type(field).pre_save not in _PLAIN_PRE_SAVE:
                 raise TypeError(
                     f"{meta.label}.{field.name} prepares its value from the instance; "
@@ -65,7 +69,7 @@ class BatchInsert:
         if type(field) in _TEXT_FIELDS:
             return None
         prepare = field.get_db_prep_save
-        if isinstance(field, models.JSONField):
+        if isinstance(field, models.JSONField) and not getattr(field, "encrypted", False):
             # Most rows carry no custom values: convert the empty object once.
             empty = prepare({}, connection)
 

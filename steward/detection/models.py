@@ -25,6 +25,7 @@ from steward.core.personal_data import (
     not_personal,
     personal,
 )
+from steward.crypto.fields import EncryptedCharField, EncryptedQuerySet
 from steward.detection.choices import FindingStatus, ScanStatus
 
 EVIDENCE_MAX_LENGTH = 200
@@ -33,6 +34,8 @@ EVIDENCE_MAX_LENGTH = 200
 class PersonalDataFinding(PersonalDataModel, BaseModel):
     """One suspected piece of personal data in a stored field, with the evidence that
     matched: a suggestion for a person to confirm or dismiss, never a decision."""
+
+    objects = EncryptedQuerySet.as_manager()
 
     record_type = not_personal(models.CharField(max_length=100))
     record_id = not_personal(models.UUIDField())
@@ -70,8 +73,12 @@ class PersonalDataFinding(PersonalDataModel, BaseModel):
     # The matched text itself ("diabetes", an IBAN): personal data of whoever the text is
     # about, of any category, shown only to roles allowed to see special-category data.
     # Not free text to scan: it is what a scan already found.
+    # Encrypted under the contact's data key (the system key when it concerns no contact):
+    # erasing the person erases what was found about them.
     evidence = personal(
-        models.CharField(max_length=EVIDENCE_MAX_LENGTH), "free_text", subject=SUBJECT_MENTIONED
+        EncryptedCharField(max_length=EVIDENCE_MAX_LENGTH, key_owner=(("contact", "contact_id"),)),
+        "free_text",
+        subject=SUBJECT_MENTIONED,
     )
     detector = not_personal(models.CharField(max_length=50))
     status = not_personal(

@@ -27,6 +27,7 @@ from steward.core.batch_insert import BatchInsert
 from steward.core.errors import Conflict, NotFound, ValidationFailed
 from steward.core.permissions import require
 from steward.core.scoping import may_see
+from steward.crypto.services import records_reencrypt
 from steward.detection.choices import (
     ALLOWED_REVIEWS,
     REVIEWED_STATUSES,
@@ -149,10 +150,17 @@ def _reattach(record: models.Model) -> None:
     contact_id, _ = holder_ids(record)
     for model in (PersonalDataFinding, DetectionFailure):
         rows = model.objects.filter(record_id=record.pk)
-        if contact_id is None:
-            rows.filter(contact__isnull=False).update(contact=None)
-        else:
-            rows.exclude(contact_id=contact_id).update(contact_id=contact_id)
+        moving = (
+            rows.filter(contact__isnull=False)
+            if contact_id is None
+            else rows.exclude(contact_id=contact_id)
+        )
+        moved = list(moving.values_list("pk", flat=True)) if model is PersonalDataFinding else []
+        moving.update(contact_id=contact_id)
+        if moved:
+            # The evidence moves to the new contact's data key: erasing that person must
+            # erase it, and erasing the previous one must not (steward.crypto).
+            records_reencrypt(PersonalDataFinding, moved)
 
 
 def _store(actor: Actor, detected: list[_Detected], new_records: bool) -> DetectionOutcome:
@@ -193,12 +201,18 @@ def _store(actor: Actor, detected: list[_Detected], new_records: bool) -> Detect
                 kept.add(suggested[signature].pk)
                 continue
             pk = uuid.uuid4()
+            # The evidence is encrypted under the contact's data key (steward.crypto).
+            sealed = _EVIDENCE.seal(
+                evidence,
+                row_id=pk,
+                owner=_EVIDENCE.owner_for_values({"contact_id": text.contact_id}),
+            )
             rows.append(
                 (
                     pk, text.record_type, text.record_id, text.field_name, text.contact_id,
                     text.activity_id, finding.category, TAXONOMY_KEY[finding.category],
                     is_special(finding.category), finding.start, finding.end,
-                    round(finding.confidence, 4), evidence, finding.detector,
+                    round(finding.confidence, 4), sealed, finding.detector,
                 )
             )  # fmt: skip
             stubs.append(_stub(pk))
@@ -229,6 +243,9 @@ def _store(actor: Actor, detected: list[_Detected], new_records: bool) -> Detect
         _mark_failures(failures, replace=not new_records)
         outcome.failed = len(failures)
     return outcome
+
+
+_EVIDENCE = PersonalDataFinding._meta.get_field("evidence")
 
 
 def _finding_insert() -> BatchInsert:

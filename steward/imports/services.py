@@ -39,6 +39,8 @@ from steward.core.errors import Conflict, PermissionDenied, ValidationFailed
 from steward.core.housekeeping import database_statistics_refresh
 from steward.core.permissions import require
 from steward.core.scoping import restrict
+from steward.crypto.fields import sealed_values
+from steward.crypto.keyring import keyring, owner_for
 from steward.detection.services import findings_refresh
 from steward.detection.sources import FieldText, changed_subfields, expand_fields
 from steward.imports.choices import (
@@ -78,6 +80,8 @@ BATCH_SIZE = 250
 LOOKUP_BATCH = 500
 SAMPLE_ROWS = 20
 # The contact fields a row's values go into (the rest are set per import).
+_DATE_OF_BIRTH = Contact._meta.get_field("date_of_birth")
+_CUSTOM = Contact._meta.get_field("custom")
 CONTACT_COLUMNS = (
     "given_name", "family_name", "email", "phone", "job_title", "street", "postal_code",
     "city", "region", "country", "date_of_birth", "language", "lifecycle_stage",
@@ -623,14 +627,29 @@ class _ChunkWriter:
         defaults = self.defaults
         ages, today = self.ages, self.today
         texts: list[FieldText] = []
-        for row in rows:
-            pk = uuid.uuid4()
+        pks = [uuid.uuid4() for _ in rows]
+        # Encrypted fields (steward.crypto): every new contact with a date of birth or custom
+        # values gets its own data key, all of them in one INSERT.
+        keys = keyring().create_for_new_owners(
+            owner_for("contact", pk)
+            for pk, row in zip(pks, rows, strict=True)
+            if row.fields.get("date_of_birth") or row.custom
+        )
+        for pk, row in zip(pks, rows, strict=True):
             fields = row.fields
             if row.custom and self.scanned:
                 texts += self._texts(pk, row.custom)
             child = child_status_for(
                 fields.get("date_of_birth"), fields.get("country"), today, ages
             )
+            key = keys.get(owner_for("contact", pk))
+            if fields.get("date_of_birth"):
+                fields = {
+                    **fields,
+                    "date_of_birth": _DATE_OF_BIRTH.seal(
+                        fields["date_of_birth"], row_id=pk, owner="", key=key
+                    ),
+                }
             values.append(
                 (
                     pk,
@@ -639,7 +658,7 @@ class _ChunkWriter:
                         for name, default in zip(CONTACT_COLUMNS, defaults, strict=True)
                     ),
                     organisation_ids[row.organisation.casefold()] if row.organisation else None,
-                    row.custom,
+                    _CUSTOM.seal(row.custom, row_id=pk, owner="", key=key),
                     child.status.value,
                     child.changes_on,
                 )
@@ -790,7 +809,10 @@ class _ChunkWriter:
         if not changes:
             return False
         if values:
-            Contact.objects.filter(pk=contact.pk).update(**values, updated_at=timezone.now())
+            sealed = sealed_values(
+                Contact, row_id=contact.pk, owner=owner_for("contact", contact.pk), values=values
+            )
+            Contact.objects.filter(pk=contact.pk).update(**sealed, updated_at=timezone.now())
         if new_tags:
             tag_ids = self._tag_ids(set(new_tags))
             Contact.tags.through.objects.bulk_create(
