@@ -1,5 +1,6 @@
 """The data map, derived from the field annotations, the custom-field definitions, the
-taxonomy table and the role table: never typed in a second time."""
+taxonomy table, the role table and the register of processing: never typed in a second
+time."""
 
 import csv
 import io
@@ -24,15 +25,19 @@ from steward.core.personal_data import (
 from steward.inventory.access import Reader, readers_text, who_can_see
 from steward.inventory.models import DataCategory
 from steward.inventory.taxonomy import BUILTIN_CATEGORIES, category_covers
+from steward.processing.selectors import DataFlows, PurposeUse, RecipientUse, data_flows
 
 # Fields every BaseModel has; they identify and date a record, and hold nothing about a person.
 _STRUCTURAL = {"id", "created_at", "updated_at"}
 
-# Recipients and retention are the lawful-processing and retention work's; until they
-# exist the map says so instead of showing an empty promise.
+# Where a field goes is derived from the register of processing (steward.processing): the
+# active purposes whose data categories cover the field's category, with their retention
+# rule, and the active recipients that receive it. Staff accounts are not in that register.
 WHERE_IT_GOES_NOTE = (
-    "Recipients and retention periods appear here with the lawful-processing and retention "
-    "work; until then nothing is recorded about where a field goes."
+    "Recipients and retention come from the register of processing: a field goes to the "
+    "purposes whose data categories cover its category (a category covers those inside it), "
+    "kept as long as each purpose's retention rule says, and to the recipients that receive "
+    "its category. Staff accounts are not part of the register."
 )
 
 
@@ -60,6 +65,9 @@ class MappedField:
     readers: tuple[Reader, ...]
     # Stored encrypted (steward.crypto, decision 0018).
     encrypted: bool = False
+    # Where it goes (from the register): purposes with their retention, and recipients.
+    purposes: tuple[PurposeUse, ...] = ()
+    recipients: tuple[RecipientUse, ...] = ()
 
     @property
     def path(self) -> str:
@@ -87,7 +95,35 @@ class MappedField:
             "subject": self.subject,
             "free_text": self.free_text,
             "who_can_see": [{"role": r.role, "records": r.records} for r in self.readers],
+            "purposes": [
+                {
+                    "key": p.key,
+                    "name": p.name,
+                    "lawful_basis": p.lawful_basis,
+                    "retention": p.retention,
+                }
+                for p in self.purposes
+            ],
+            "recipients": [
+                {"name": r.name, "kind": r.kind, "countries": list(r.countries)}
+                for r in self.recipients
+            ],
         }
+
+    @property
+    def purposes_text(self) -> str:
+        return " | ".join(f"{p.name} ({p.basis_label})" for p in self.purposes)
+
+    @property
+    def recipients_text(self) -> str:
+        return " | ".join(
+            f"{r.name} ({', '.join(r.countries)})" if r.countries else r.name
+            for r in self.recipients
+        )
+
+    @property
+    def retention_text(self) -> str:
+        return " | ".join(f"{p.name}: {p.retention}" for p in self.purposes)
 
 
 @dataclass(frozen=True)
@@ -140,6 +176,7 @@ def data_map(filters: DataMapFilters | None = None) -> list[MappedField]:
     """Every field of every model that holds personal data, with its category, and one row
     per custom field inside a field that holds several (Contact.custom)."""
     taxonomy = {row.key: row for row in DataCategory.objects.all()}
+    flows = data_flows()
     rows = []
     for model in personal_data_models():
         label = model._meta.label
@@ -173,11 +210,21 @@ def data_map(filters: DataMapFilters | None = None) -> list[MappedField]:
                         free_text=free_text,
                         encrypted=getattr(f, "encrypted", False),
                         readers=who_can_see(label, name),
+                        **_where_it_goes(flows, category, tag.subject),
                     )
                 )
     if filters is not None:
         rows = [row for row in rows if filters.admits(row)]
     return _customers_first(rows)
+
+
+def _where_it_goes(flows: DataFlows, category: str, subject: str) -> dict:
+    if subject == SUBJECT_STAFF:
+        return {}
+    return {
+        "purposes": flows.purposes_for(category),
+        "recipients": flows.recipients_for(category),
+    }
 
 
 def _customers_first(rows: list[MappedField]) -> list[MappedField]:
@@ -192,7 +239,8 @@ def _customers_first(rows: list[MappedField]) -> list[MappedField]:
 
 CSV_COLUMNS = (
     "model", "model_name", "field", "verbose_name", "category", "category_label",
-    "sensitivity", "concerns_children", "subject", "free_text", "who_can_see",
+    "sensitivity", "concerns_children", "subject", "free_text", "who_can_see", "purposes",
+    "recipients", "retention",
 )  # fmt: skip
 
 
@@ -214,13 +262,17 @@ def data_map_csv(rows: list[MappedField]) -> str:
     for row in rows:
         values = row.as_dict()
         values["who_can_see"] = row.readers_text
+        values["purposes"] = row.purposes_text
+        values["recipients"] = row.recipients_text
+        values["retention"] = row.retention_text
         for flag in ("concerns_children", "free_text"):
             values[flag] = "yes" if values[flag] else "no"
-        writer.writerow(_spreadsheet_safe(str(values[column])) for column in CSV_COLUMNS)
+        writer.writerow(spreadsheet_safe(str(values[column])) for column in CSV_COLUMNS)
     return out.getvalue()
 
 
-def _spreadsheet_safe(value: str) -> str:
-    # Labels are typed by operators; a spreadsheet would run "=HYPERLINK(...)" as a
-    # formula (OWASP CSV injection). None of the map's values is a number.
+def spreadsheet_safe(value: str) -> str:
+    """A cell a spreadsheet shows as text. Labels are typed by operators; a spreadsheet
+    would run "=HYPERLINK(...)" as a formula (OWASP CSV injection). None of the values the
+    map and the record export is a number."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
