@@ -142,6 +142,7 @@ def login_verify(request):
             "error": error,
             "next": next_url,
             "factors": mfa.second_factors_of(request.user),
+            "second_factor_pending": True,
         },
         status=status,
     )

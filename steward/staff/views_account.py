@@ -37,6 +37,7 @@ def account_security(request):
         {
             "factors": mfa.second_factors_of(request.user),
             "enrolment_required": _enrolment_required(request),
+            "second_factor_pending": _enrolment_required(request),
             "next": safe_next(request),
         },
     )
@@ -82,6 +83,7 @@ def account_totp_enrol(request):
             "secret": _grouped(mfa.totp_secret(device)),
             "next": next_url,
             "enrolment_required": _enrolment_required(request),
+            "second_factor_pending": _enrolment_required(request),
         },
     )
 
