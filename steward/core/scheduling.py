@@ -92,6 +92,13 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         daily_at=time(3, 45),
     ),
     PeriodicJob(
+        # Values not under their owner's current data key (a renewed key, a record that
+        # changed owner, a new algorithm) are re-encrypted; resumable and idempotent.
+        name="reencrypt-values",
+        task="steward.crypto.tasks.reencrypt_task",
+        daily_at=time(4, 5),
+    ),
+    PeriodicJob(
         # Uploaded files are deleted when their import ends; this catches abandoned ones and
         # reports past STEWARD_IMPORT_RETENTION_DAYS.
         name="import-files-purge",
