@@ -107,13 +107,19 @@ def audit_record_many(
         audit_value(changes or {}),
         audit_value({**current_context(), **(context or {})}),
     )
-    # The payload of each row, exactly as the verifier will rebuild it from the columns;
-    # hashed here in Python and inserted with one prepared statement, no model instances.
-    fixed = _Row(*constants, "", "")
-    payloads = [audit_payload(fixed._replace(object_type=kind, object_id=pk)) for kind, pk in rows]
+    # Each row's payload is what the verifier rebuilds from its columns; hashed here in
+    # Python and inserted with one prepared statement, no model instances.
+    constant = audit_payload(_Row(*constants, "", ""))
+    del constant["object_type"], constant["object_id"]
     with transaction.atomic():
         chain.lock_chain(AuditEvent)
-        links = chain.link(AuditEvent.chain_prefix, chain.head(AuditEvent), payloads)
+        links = chain.link_varying(
+            AuditEvent.chain_prefix,
+            chain.head(AuditEvent),
+            constant,
+            ("object_type", "object_id"),
+            rows,
+        )
         _bulk_insert().execute(
             [(*row, *linked) for row, linked in zip(rows, links, strict=True)], constants
         )
@@ -127,8 +133,13 @@ _Row = namedtuple(
 
 
 def _bulk_insert() -> BatchInsert:
-    return BatchInsert(
+    insert = BatchInsert(
         AuditEvent,
         ("object_type", "object_id", *chain.CHAIN_COLUMNS),
         constant_columns=("occurred_at", "actor", "actor_label", "action", "changes", "context"),
     )
+    # The varying values are already what the database stores (two strings, the int seq and
+    # two hex strings): skip the per-value conversion BatchInsert would apply to `seq`.
+    insert.converters = [None] * len(insert.converters)
+    insert.plain = True
+    return insert

@@ -150,6 +150,51 @@ def link(
     return links
 
 
+def link_varying(
+    prefix: str,
+    start: tuple[int, str],
+    constant: dict[str, Any],
+    varying: Sequence[str],
+    rows: Sequence[Sequence[str]],
+) -> list[tuple[int, str, str]]:
+    """`link()` for bulk rows whose payloads differ only in a few string values: the payload
+    is `constant` plus `varying[i]: row[i]`. Encodes the constant part once and splices each
+    row's values in, which gives the same bytes as canonical_json() at a fraction of the cost
+    (the bulk audit path writes one row per imported contact)."""
+    markers = [_encode_str(f"\x00chain-varying-{i}\x00") for i in range(len(varying))]
+    template = _ENCODER.encode(
+        {**constant, **{key: json.loads(m) for key, m in zip(varying, markers, strict=True)}}
+    )
+    if any(template.count(marker) != 1 for marker in markers):
+        # A constant value holding a marker (never in practice): take the plain path.
+        payloads = [{**constant, **dict(zip(varying, row, strict=True))} for row in rows]
+        return link(prefix, start, payloads)
+    # Cut the template where each row's values go, in the order they appear in it.
+    order = sorted(range(len(markers)), key=lambda i: template.index(markers[i]))
+    pieces, rest = [], template
+    for i in order:
+        before, rest = rest.split(markers[i])
+        pieces.append(before)
+    pieces.append(rest)
+    encoded_pieces = [piece.encode() for piece in pieces]
+    seq, prev = start
+    links = []
+    sha256 = hashlib.sha256
+    for row in rows:
+        seq += 1
+        parts = [f"{prefix}|{seq}|{prev}|".encode(), encoded_pieces[0]]
+        for position, i in enumerate(order, start=1):
+            parts.append(_encode_str(row[i]).encode())
+            parts.append(encoded_pieces[position])
+        digest = sha256(b"".join(parts)).hexdigest()
+        links.append((seq, prev, digest))
+        prev = digest
+    return links
+
+
+_encode_str = json.encoder.encode_basestring  # the encoder's own, with ensure_ascii=False
+
+
 def append[M: Chained](rows: Sequence[M], *, batch_size: int = 500) -> list[M]:
     """Links `rows` (unsaved instances of one chained model) onto the chain's head, in order,
     and inserts them. Must be called inside the caller's transaction."""
