@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "steward.children",
     "steward.processing",
     "steward.consent",
+    "steward.rights",
+    "steward.portal",
     "steward.imports",
     "steward.api",
     "steward.dashboard",
@@ -300,6 +302,19 @@ STEWARD_REPRESENTATIVE = env_str("STEWARD_REPRESENTATIVE", "")
 # origin always is), and how many choices one address may send per minute.
 STEWARD_SITE_ORIGINS = env_list("STEWARD_SITE_ORIGINS", [])
 STEWARD_COOKIE_RATE_LIMIT = env_int("STEWARD_COOKIE_RATE_LIMIT", 30)
+
+# People's rights (steward.rights, the portal at /privacy): how many days before a request's
+# due date its assignee (or the DPO) is reminded; public holidays (ISO dates, comma-separated)
+# on which no deadline ends (Regulation 1182/71 Art. 3(4); weekends always count as such);
+# how long the portal's links live (verification: single use; status; export download);
+# how many portal forms one address may send per hour.
+STEWARD_RIGHTS_REMIND_DAYS = env_int("STEWARD_RIGHTS_REMIND_DAYS", 7)
+STEWARD_RIGHTS_HOLIDAYS = env_list("STEWARD_RIGHTS_HOLIDAYS", [])
+STEWARD_RIGHTS_VERIFY_LINK_HOURS = env_int("STEWARD_RIGHTS_VERIFY_LINK_HOURS", 48)
+STEWARD_RIGHTS_STATUS_LINK_DAYS = env_int("STEWARD_RIGHTS_STATUS_LINK_DAYS", 120)
+STEWARD_RIGHTS_DOWNLOAD_LINK_MINUTES = env_int("STEWARD_RIGHTS_DOWNLOAD_LINK_MINUTES", 10)
+STEWARD_RIGHTS_EXPORT_DAYS = env_int("STEWARD_RIGHTS_EXPORT_DAYS", 30)
+STEWARD_PORTAL_RATE_LIMIT = env_int("STEWARD_PORTAL_RATE_LIMIT", 10)
 
 LOGGING = {
     "version": 1,

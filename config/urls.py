@@ -4,5 +4,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("api/v1/", include("steward.api.urls")),
+    # The public privacy portal (no account): its own URLs, no staff views.
+    path("privacy/", include("steward.portal.urls")),
     path("", include("steward.web_urls")),
 ]

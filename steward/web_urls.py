@@ -15,5 +15,6 @@ urlpatterns = [
     path("consent/", include("steward.consent.urls")),
     path("inventory/", include("steward.inventory.urls")),
     path("processing/", include("steward.processing.urls")),
+    path("requests/", include("steward.rights.urls")),
     path("settings/", include("steward.staff.settings_urls")),
 ]

@@ -15,6 +15,7 @@ from steward.api.routers import (
     me,
     organisations,
     processing,
+    rights,
 )
 
 DESCRIPTION = """\
@@ -65,3 +66,4 @@ api.add_router("/deals", deals.router)
 api.add_router("/pipelines", deals.pipelines_router)
 api.add_router("/me", me.router)
 api.add_router("/consents", consents.router)
+api.add_router("/rights-requests", rights.router)

@@ -141,6 +141,13 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="steward.consent.tasks.consents_expire_task",
         every=timedelta(hours=1),
     ),
+    PeriodicJob(
+        # Art. 12(3): assignees (the DPO for unassigned ones) hear of privacy requests due
+        # within STEWARD_RIGHTS_REMIND_DAYS days and of overdue ones, before the working day.
+        name="rights-reminders",
+        task="steward.rights.tasks.rights_reminders_task",
+        daily_at=time(7, 0),
+    ),
 ]
 
 

@@ -45,6 +45,11 @@ _PROCESSING_MANAGE = {"processing.view", "processing.manage"}
 # restrictions (Art. 18).
 _RIGHTS_RECORD = {"objections.record"}
 _RIGHTS_DECIDE = {"objections.record", "objections.decide", "restrictions.manage"}
+# People's rights requests (steward.rights): handled by the DPO and the administrator, who
+# carry them out (the DPO corrects the person's record for a rectification, Art. 16);
+# managers follow the queue.
+_REQUESTS_VIEW = {"rights.view"}
+_REQUESTS_MANAGE = {"rights.view", "rights.manage", "contacts.change"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
@@ -54,6 +59,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _GUARDED_DATA
         | _PROCESSING_MANAGE
         | _RIGHTS_DECIDE
+        | _REQUESTS_MANAGE
         | {"contacts.import", "contacts.export", "staff.manage"}
         | _CONSENT_RECORD
         | _CONSENT_MANAGE
@@ -63,6 +69,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _GUARDED_DATA
         | _PROCESSING_MANAGE
         | _RIGHTS_DECIDE
+        | _REQUESTS_MANAGE
         | {"contacts.export"}
         | _CONSENT_MANAGE
     ),
@@ -73,6 +80,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _PROCESSING_READ
         | _CHILDREN_AND_IDS
         | _RIGHTS_RECORD
+        | _REQUESTS_VIEW
         | {"contacts.import", "contacts.export"}
         | _CONSENT_RECORD
     ),
@@ -125,6 +133,11 @@ RECORD_READ: dict[str, tuple[str | None, str]] = {
     "consent.CookieChoice": ("consent.manage", "all"),
     "processing.Restriction": (None, "scoped"),
     "processing.Objection": (None, "scoped"),
+    # Privacy requests and their history: those who handle or follow them (steward.rights).
+    "rights.RightsRequest": ("rights.view", "all"),
+    "rights.RequestEvent": ("rights.view", "all"),
+    "rights.InformationRequest": ("rights.view", "all"),
+    "rights.RecipientNotification": ("rights.view", "all"),
     # The trail has no page yet.
     "audit.AuditEvent": (None, "none"),
 }

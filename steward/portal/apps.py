@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PortalConfig(AppConfig):
+    name = "steward.portal"
+    label = "portal"
+    verbose_name = "Privacy portal"
