@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "steward.consent",
     "steward.rights",
     "steward.portal",
+    "steward.email",
     "steward.imports",
     "steward.api",
     "steward.dashboard",
@@ -272,6 +273,37 @@ else:
     }
 MAILERS = {"default": _MAILER}
 DEFAULT_FROM_EMAIL = env_str("STEWARD_EMAIL_FROM", "Steward <steward@example.com>")
+# Marketing mail (steward.email campaigns, consent basis) leaves through a mailer of its own,
+# so transactional mail (sign-up confirmations, service messages: contract basis) never shares
+# its relay, reputation or throttle. STEWARD_MARKETING_EMAIL_HOST and friends; without them,
+# the same transport as the default mailer.
+_MARKETING_HOST = env_str("STEWARD_MARKETING_EMAIL_HOST")
+if _MARKETING_HOST:
+    _MARKETING_PORT = env_int("STEWARD_MARKETING_EMAIL_PORT", 587)
+    MAILERS["marketing"] = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _MARKETING_HOST,
+            "port": _MARKETING_PORT,
+            "username": env_str("STEWARD_MARKETING_EMAIL_USER"),
+            "password": env_secret("STEWARD_MARKETING_EMAIL_PASSWORD"),
+            "use_tls": env_bool("STEWARD_MARKETING_EMAIL_TLS", _MARKETING_PORT == 587),
+            "use_ssl": env_bool("STEWARD_MARKETING_EMAIL_SSL", _MARKETING_PORT == 465),
+            "timeout": env_int("STEWARD_MARKETING_EMAIL_TIMEOUT", 30),
+        },
+    }
+else:
+    MAILERS["marketing"] = {**_MAILER, "OPTIONS": dict(_MAILER["OPTIONS"])}
+STEWARD_MARKETING_FROM = env_str("STEWARD_MARKETING_FROM", DEFAULT_FROM_EMAIL)
+# RFC 8058 / RFC 2369: the mailto: of List-Unsubscribe (an inbox someone reads or a processor).
+STEWARD_UNSUBSCRIBE_MAILTO = env_str("STEWARD_UNSUBSCRIBE_MAILTO", "unsubscribe@example.com")
+# Campaign sending: messages per second through the marketing mailer (per worker).
+STEWARD_CAMPAIGN_RATE = env_int("STEWARD_CAMPAIGN_RATE", 20)
+# Double opt-in (steward.email): hours a confirmation link is valid (unconfirmed sign-ups are
+# deleted after it), sign-ups per client address per minute, and re-sends per sign-up.
+STEWARD_SIGNUP_TTL_HOURS = env_int("STEWARD_SIGNUP_TTL_HOURS", 48)
+STEWARD_SIGNUP_RATE_LIMIT = env_int("STEWARD_SIGNUP_RATE_LIMIT", 10)
+STEWARD_SIGNUP_MAX_SENDS = env_int("STEWARD_SIGNUP_MAX_SENDS", 3)
 
 TASKS = {
     "default": {
@@ -283,6 +315,12 @@ TASKS = {
 # Who may see which records: "all" staff see every record, "team" limits sales, marketing,
 # support and read-only users to their team's and their own records, "owner" to their own.
 STEWARD_RECORD_SCOPE = env_str("STEWARD_RECORD_SCOPE", "team")
+
+# Unusual access (steward.audit.security): a user reading or exporting more records in an hour
+# than FACTOR times their average per active hour over BASELINE_DAYS, and more than FLOOR.
+STEWARD_READ_ALERT_FLOOR = env_int("STEWARD_READ_ALERT_FLOOR", 1000)
+STEWARD_READ_ALERT_FACTOR = env_int("STEWARD_READ_ALERT_FACTOR", 5)
+STEWARD_READ_ALERT_BASELINE_DAYS = env_int("STEWARD_READ_ALERT_BASELINE_DAYS", 14)
 
 # The controller, as the record of processing names it (Art. 30(1)(a)): name and contact
 # details, the data protection officer, and the representative in the Union of a controller

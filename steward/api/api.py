@@ -16,6 +16,7 @@ from steward.api.routers import (
     organisations,
     processing,
     rights,
+    subscriptions,
 )
 
 DESCRIPTION = """\
@@ -67,3 +68,4 @@ api.add_router("/pipelines", deals.pipelines_router)
 api.add_router("/me", me.router)
 api.add_router("/consents", consents.router)
 api.add_router("/rights-requests", rights.router)
+api.add_router("/subscriptions", subscriptions.router)  # public: auth=None per endpoint

@@ -148,6 +148,19 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         task="steward.rights.tasks.rights_reminders_task",
         daily_at=time(7, 0),
     ),
+    PeriodicJob(
+        # Unconfirmed sign-ups (double opt-in) are deleted once their link expired.
+        name="email-signups-purge",
+        task="steward.email.tasks.signups_purge_task",
+        every=timedelta(hours=1),
+    ),
+    PeriodicJob(
+        # A campaign whose worker died: stale claims go back to the queue (or are marked
+        # uncertain, never re-sent) and sending resumes.
+        name="email-campaigns-resume",
+        task="steward.email.tasks.campaign_deliveries_resume_task",
+        every=timedelta(minutes=5),
+    ),
 ]
 
 

@@ -50,6 +50,8 @@ _RIGHTS_DECIDE = {"objections.record", "objections.decide", "restrictions.manage
 # managers follow the queue.
 _REQUESTS_VIEW = {"rights.view"}
 _REQUESTS_MANAGE = {"rights.view", "rights.manage", "contacts.change"}
+# Marketing campaigns (steward.email): composed and sent by marketing and up.
+_CAMPAIGNS = {"campaigns.manage"}
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(
@@ -63,6 +65,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | {"contacts.import", "contacts.export", "staff.manage"}
         | _CONSENT_RECORD
         | _CONSENT_MANAGE
+        | _CAMPAIGNS
     ),
     Role.DPO: frozenset(
         _INVENTORY_MANAGE
@@ -83,10 +86,15 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _REQUESTS_VIEW
         | {"contacts.import", "contacts.export"}
         | _CONSENT_RECORD
+        | _CAMPAIGNS
     ),
     Role.SALES: frozenset(_CRM_WRITE | _RIGHTS_RECORD | _CONSENT_RECORD),
     Role.MARKETING: frozenset(
-        _CRM_WRITE | _RIGHTS_RECORD | {"contacts.import", "contacts.export"} | _CONSENT_RECORD
+        _CRM_WRITE
+        | _RIGHTS_RECORD
+        | {"contacts.import", "contacts.export"}
+        | _CONSENT_RECORD
+        | _CAMPAIGNS
     ),
     Role.SUPPORT: frozenset(
         {"activities.add", "activities.change", "contacts.change"}
@@ -132,6 +140,11 @@ RECORD_READ: dict[str, tuple[str | None, str]] = {
     # who keep the notices.
     "consent.CookieChoice": ("consent.manage", "all"),
     "processing.Restriction": (None, "scoped"),
+    # Email (steward.email): a person's subscriptions are read like their consents; pending
+    # sign-ups (not yet anyone's contact) by nobody; deliveries by who runs campaigns.
+    "email.Subscription": (None, "scoped"),
+    "email.SignUp": (None, "none"),
+    "email.CampaignDelivery": ("campaigns.manage", "scoped"),
     "processing.Objection": (None, "scoped"),
     # Privacy requests and their history: those who handle or follow them (steward.rights).
     "rights.RightsRequest": ("rights.view", "all"),
