@@ -5,6 +5,7 @@ from django.db import models
 
 from steward.core.models import BaseModel
 from steward.core.personal_data import SUBJECT_STAFF, PersonalDataModel, not_personal, personal
+from steward.crypto.fields import EncryptedCharField
 from steward.staff.roles import Role
 
 
@@ -102,14 +103,17 @@ class User(PersonalDataModel, BaseModel, AbstractBaseUser):
 
 class TotpDevice(PersonalDataModel, BaseModel):
     """A staff member's authenticator app (RFC 6238 TOTP, 30-second steps, 6 digits). The
-    shared secret is stored encrypted (steward.staff.secret_box), never in clear. A code is
-    accepted once: `last_used_step` only moves forward, through a conditional UPDATE."""
+    shared secret is encrypted under the user's own data key (steward.crypto), never stored
+    in clear. A code is accepted once: `last_used_step` only moves forward, through a
+    conditional UPDATE."""
 
     user = not_personal(
         models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
     )
-    secret_encrypted = personal(
-        models.BinaryField(editable=False), "online.credentials", subject=SUBJECT_STAFF
+    secret = personal(
+        EncryptedCharField(max_length=64, key_owner=(("staff", "user_id"),)),
+        "online.credentials",
+        subject=SUBJECT_STAFF,
     )
     confirmed_at = not_personal(models.DateTimeField(null=True, blank=True))
     last_used_step = not_personal(models.BigIntegerField(default=0))
