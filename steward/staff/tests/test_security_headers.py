@@ -93,3 +93,17 @@ def test_check_deploy_complains_when_https_is_off(tmp_path):
 
     assert result.returncode != 0
     assert "security.W004" in result.stdout + result.stderr
+
+
+def test_an_unknown_role_in_the_mfa_setting_is_a_configuration_error(settings):
+    from steward.staff.checks import sign_in_settings
+
+    settings.STEWARD_MFA_REQUIRED_ROLES = frozenset({"administrator", "adminstrator"})
+
+    assert [problem.id for problem in sign_in_settings()] == ["steward.E401"]
+
+
+def test_the_default_sign_in_settings_pass_their_checks():
+    from steward.staff.checks import sign_in_settings
+
+    assert sign_in_settings() == []
