@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 import pyotp
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from webauthn import (
     base64url_to_bytes,
@@ -40,8 +41,9 @@ from webauthn.helpers.structs import (
 )
 
 from steward.audit.events import audit_record
-from steward.core.actor import Actor
+from steward.core.actor import Actor, actor_user
 from steward.core.errors import Conflict, NotFound, ValidationFailed
+from steward.core.permissions import require
 from steward.crypto.blind_index import blind_index
 from steward.staff.models import RecoveryCode, TotpDevice, User, WebAuthnCredential
 
@@ -406,4 +408,30 @@ def webauthn_remove(*, actor: Actor, user: User, key_id) -> None:
             action="staff.mfa_webauthn_removed",
             target=user,
             changes={"name": [key.name, None]},
+        )
+
+
+def second_factors_reset(*, actor: Actor, user: User) -> None:
+    """Removes every second factor of `user` (a lost phone and lost recovery codes) and ends
+    their sessions; at their next sign-in they enrol again if their role requires it. Only an
+    administrator, and never for themselves: a stolen session must not be able to strip its
+    own account's second factor."""
+    require(actor, "staff.manage")
+    if actor_user(actor) is not None and actor.pk == user.pk:
+        raise ValidationFailed(
+            "You cannot reset your own second factors; ask another administrator."
+        )
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        removed = {
+            "totp": TotpDevice.objects.filter(user=current).delete()[0],
+            "webauthn": WebAuthnCredential.objects.filter(user=current).delete()[0],
+            "recovery_codes": RecoveryCode.objects.filter(user=current).delete()[0],
+        }
+        User.objects.filter(pk=current.pk).update(session_generation=F("session_generation") + 1)
+        audit_record(
+            actor=actor,
+            action="staff.mfa_reset",
+            target=current,
+            changes={name: [count, 0] for name, count in removed.items()},
         )

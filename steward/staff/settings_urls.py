@@ -17,6 +17,11 @@ urlpatterns = [
     path("staff/<uuid:pk>/deactivate/", views.staff_deactivate_view, name="staff_deactivate"),
     path("staff/<uuid:pk>/reactivate/", views.staff_reactivate_view, name="staff_reactivate"),
     path(
+        "staff/<uuid:pk>/reset-second-factors/",
+        views.staff_second_factors_reset_view,
+        name="staff_second_factors_reset",
+    ),
+    path(
         "staff/<uuid:pk>/reset-password/",
         views.staff_password_reset_view,
         name="staff_password_reset",

@@ -55,6 +55,7 @@ from steward.staff.forms import (
     TeamForm,
     stage_rows_valid,
 )
+from steward.staff.mfa import second_factors_reset
 from steward.staff.selectors import staff_get, staff_list, team_get, team_list
 from steward.staff.services import (
     staff_create,
@@ -200,6 +201,21 @@ def staff_reactivate_view(request, pk):
     member = _found(staff_get, pk=pk)
     staff_reactivate(actor=request.user, user=member)
     messages.success(request, f"{member} can sign in again.")
+    return redirect("staff:staff_edit", pk=member.pk)
+
+
+@administrators_only
+@require_POST
+def staff_second_factors_reset_view(request, pk):
+    member = _found(staff_get, pk=pk)
+    try:
+        second_factors_reset(actor=request.user, user=member)
+    except DomainError as error:
+        messages.error(request, f"{error.message} Nothing was changed.")
+    else:
+        messages.success(
+            request, f"{member}'s second factors were removed and their sessions ended."
+        )
     return redirect("staff:staff_edit", pk=member.pk)
 
 

@@ -248,3 +248,45 @@ def test_a_code_accepted_here_is_refused_in_another_process_and_two_at_once_acce
     racers = [run(later), run(later)]
     answers = sorted(racer.communicate(timeout=120)[0].strip() for racer in racers)
     assert answers == ["False", "True"]
+
+
+def test_an_administrator_resets_a_colleagues_lost_second_factors_and_ends_their_sessions(
+    client, admin
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    from steward.staff.middleware import MFA_STATE
+
+    dpo = UserFactory(email="dora.dpo@example.com", role=Role.DPO)
+    app_for(dpo)
+    mfa.recovery_codes_generate(actor=dpo, user=dpo)
+    theirs = Client()
+    theirs.force_login(dpo)
+    client.force_login(admin)
+
+    response = client.post(reverse("staff:staff_second_factors_reset", args=[dpo.pk]))
+
+    assert response.status_code == 302
+    assert not mfa.has_second_factor(dpo)
+    assert not RecoveryCode.objects.filter(user=dpo).exists()
+    assert theirs.get(reverse("dashboard")).url.startswith(reverse("login"))
+    assert AuditEvent.objects.filter(action="staff.mfa_reset", object_id=str(dpo.pk)).exists()
+    assert MFA_STATE in client.session
+
+
+def test_nobody_resets_their_own_second_factors_and_only_administrators_reset_others(
+    admin, owner
+):
+    from steward.core.errors import PermissionDenied
+
+    app_for(admin)
+    app_for(owner)
+
+    with pytest.raises(ValidationFailed):
+        mfa.second_factors_reset(actor=admin, user=admin)
+    with pytest.raises(PermissionDenied):
+        mfa.second_factors_reset(actor=owner, user=admin)
+
+    assert mfa.has_second_factor(admin) and mfa.has_second_factor(owner)
+    assert not AuditEvent.objects.filter(action="staff.mfa_reset").exists()
