@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from itertools import islice
 from typing import Any
 
 from django.db import models
@@ -105,9 +106,23 @@ class EncryptedQuerySet(models.QuerySet):
         super()._fetch_all()
         rows = self._result_cache
         if fresh and rows and self._iterable_class is ModelIterable and len(rows) > 1:
-            batch = SealedBatch(rows)
-            for row in rows:
-                row.__dict__[SealedBatch.ATTRIBUTE] = batch
+            _tie(rows)
+
+    def _iterator(self, use_chunked_fetch, chunk_size):
+        # .iterator() (exports, scans) bypasses _fetch_all: tie each chunk together instead.
+        rows = super()._iterator(use_chunked_fetch, chunk_size)
+        if self._iterable_class is not ModelIterable:
+            yield from rows
+            return
+        while chunk := list(islice(rows, chunk_size or 2000)):
+            _tie(chunk)
+            yield from chunk
+
+
+def _tie(rows: list) -> None:
+    batch = SealedBatch(rows)
+    for row in rows:
+        row.__dict__[SealedBatch.ATTRIBUTE] = batch
 
 
 class EncryptedAttribute(DeferredAttribute):

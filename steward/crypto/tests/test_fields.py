@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from steward.activities.models import Activity
 from steward.activities.tests.factories import ActivityFactory
@@ -13,7 +14,7 @@ from steward.contacts.models import Contact
 from steward.contacts.tests.factories import ContactFactory, OrganisationFactory
 from steward.crypto.errors import DecryptionFailed, PlaintextRefused
 from steward.crypto.fields import Sealed
-from steward.crypto.keyring import SYSTEM_OWNER
+from steward.crypto.keyring import SYSTEM_OWNER, keyring
 from steward.crypto.models import DataKey
 
 pytestmark = pytest.mark.django_db
@@ -256,3 +257,31 @@ def test_a_deferred_encrypted_field_loads_and_opens_on_access():
 
     assert again.body == NOTE
     assert uuid.UUID(str(again.pk)) == activity.pk
+
+
+def _key_queries(queries) -> int:
+    return sum("crypto_datakey" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_list_of_many_peoples_entries_fetches_their_keys_in_one_query():
+    for _ in range(10):
+        ActivityFactory(contact=ContactFactory(), body="Entry")
+    keyring().forget()
+
+    with CaptureQueriesContext(connection) as queries:
+        bodies = [activity.body for activity in Activity.objects.all()]
+
+    assert bodies == ["Entry"] * 10
+    assert _key_queries(queries) == 1
+
+
+def test_iterating_in_chunks_fetches_keys_once_per_chunk():
+    for _ in range(10):
+        ActivityFactory(contact=ContactFactory(), body="Entry")
+    keyring().forget()
+
+    with CaptureQueriesContext(connection) as queries:
+        bodies = [a.body for a in Activity.objects.order_by("pk").iterator(chunk_size=4)]
+
+    assert bodies == ["Entry"] * 10
+    assert _key_queries(queries) == 3
