@@ -183,8 +183,14 @@ class EncryptedFieldMixin:
     # -- sealing and opening
 
     def context(self, row_id, suffix: str = "") -> bytes:
-        column = f"{self.column}.{suffix}" if suffix else self.column
-        return context_of(self.model._meta.db_table, column, row_id)
+        if suffix:
+            return context_of(self.model._meta.db_table, f"{self.column}.{suffix}", row_id)
+        prefix = self.__dict__.get("_context_prefix")
+        if prefix is None:
+            prefix = self.__dict__["_context_prefix"] = context_of(
+                self.model._meta.db_table, self.column, ""
+            )
+        return prefix + str(row_id).encode()
 
     def owner_for_values(self, values) -> str:
         """The owner named by a mapping of attribute names to values (bulk paths)."""
