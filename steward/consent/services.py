@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from steward.audit.events import audit_record, audit_record_many
@@ -44,7 +44,7 @@ from steward.core import chain
 from steward.core.actor import Actor, SystemActor, actor_label, actor_user
 from steward.core.errors import Conflict, ValidationFailed
 from steward.core.permissions import require
-from steward.core.writes import create_audited
+from steward.core.writes import create_audited, update_audited
 from steward.processing.errors import UnknownPurpose
 from steward.processing.models import Art9Condition, LawfulBasis, Purpose
 from steward.processing.selectors import purpose_get
@@ -651,10 +651,22 @@ def consents_expire(*, now: datetime.datetime | None = None) -> int:
                 for state in states
             ]
             chain.append(events)
-            for state, event in zip(states, events, strict=True):
-                _fold(state, event, set())
-            ConsentState.objects.bulk_update(
-                states, ["status", "needs_renewal", "last_event", "updated_at", "expires_at"]
+            # One UPDATE for the batch; each row points at its own new EXPIRED event. Equal
+            # to folding the event in (_fold): status, no renewal pending, last event, time.
+            newest_expiry = (
+                ConsentEvent.objects.filter(
+                    contact_id=OuterRef("contact_id"),
+                    purpose_id=OuterRef("purpose_id"),
+                    kind=EventKind.EXPIRED,
+                )
+                .order_by("-seq")
+                .values("pk")[:1]
+            )
+            ConsentState.objects.filter(pk__in=[state.pk for state in states]).update(
+                status=ConsentStatus.EXPIRED,
+                needs_renewal=False,
+                last_event_id=Subquery(newest_expiry),
+                updated_at=now,
             )
             audit_record_many(
                 actor=EXPIRY_ACTOR,
@@ -973,3 +985,74 @@ def cookie_choice_record(
             context={"seqs": seqs},
         )
     return choice
+
+
+def cookie_category_vendors_set(
+    *, actor: Actor, category: CookieCategory, vendors: Iterable
+) -> CookieCategory:
+    """Which recipients set the cookies of a category (shown in the banner)."""
+    require(actor, MANAGE)
+    return update_audited(
+        actor=actor,
+        instance=category,
+        data={},
+        action="cookie_category.updated",
+        m2m={"vendors": list(vendors)},
+    )
+
+
+def consent_events_import(*, actor: Actor, events: list[ConsentEvent]) -> int:
+    """The bulk path (imports, demo data): appends histories of people the ledger holds
+    nothing for yet, in one transaction, with the projection and one audit event per event.
+    Each person's events must be in time order and follow the rules the services enforce one
+    by one (a consent-based purpose, a published statement's hash, no withdrawal before a
+    consent); this checks them, then writes everything or nothing."""
+    require(actor, RECORD)
+    if not events:
+        return 0
+    purposes = {p.pk: p for p in Purpose.objects.filter(pk__in={e.purpose_id for e in events})}
+    statements = set(
+        NoticePurpose.objects.filter(
+            notice_version_id__in={e.notice_version_id for e in events},
+            notice_version__published_at__isnull=False,
+        ).values_list("notice_version_id", "purpose_id", "statement_hash")
+    )
+    now = timezone.now()
+    last: dict[tuple, ConsentEvent] = {}
+    for index, event in enumerate(events):
+        where = f"Event {index + 1}: "
+        purpose = purposes.get(event.purpose_id)
+        if purpose is None or not rests_on_consent(purpose):
+            raise ValidationFailed(where + "its purpose does not rest on consent.")
+        if event.contact_id is None or event.occurred_at > now:
+            raise ValidationFailed(where + "it needs a contact and a time not in the future.")
+        key = (event.contact_id, event.purpose_id)
+        before = last.get(key)
+        if before is not None and event.occurred_at < before.occurred_at:
+            raise ValidationFailed(where + "it is dated before the person's previous event.")
+        if event.kind in (EventKind.GIVEN, EventKind.RENEWED):
+            if (event.notice_version_id, event.purpose_id, event.text_hash) not in statements:
+                raise ValidationFailed(where + "it names no published statement's hash.")
+        elif event.kind == EventKind.WITHDRAWN:
+            if before is None or before.kind not in (EventKind.GIVEN, EventKind.RENEWED):
+                raise ValidationFailed(where + "it withdraws a consent that was not given.")
+        else:
+            raise ValidationFailed(where + "only given, renewed and withdrawn can be imported.")
+        event.recorded_at = now
+        event.actor_label = event.actor_label or actor_label(actor)
+        last[key] = event
+    with transaction.atomic():
+        chain.lock_chain(ConsentEvent)
+        if ConsentEvent.objects.filter(contact_id__in={k[0] for k in last}).exists():
+            raise Conflict("The ledger already holds events for some of these people.")
+        chain.append(events)
+        superseded = superseded_statements()
+        states: dict[tuple, ConsentState] = {}
+        for event in events:
+            key = (event.contact_id, event.purpose_id)
+            states[key] = _fold(states.get(key), event, superseded)
+        ConsentState.objects.bulk_create(states.values(), batch_size=1000)
+        audit_record_many(
+            actor=actor, action="consent.imported", targets=events, changes={"kind": [None, ""]}
+        )
+    return len(events)

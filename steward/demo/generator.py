@@ -39,6 +39,7 @@ from steward.deals.choices import StageOutcome
 from steward.deals.models import Deal, Stage
 from steward.deals.services import deal_create, default_pipeline
 from steward.demo import names as demo_names
+from steward.demo.consents import demo_consents_load
 from steward.detection.services import findings_scan_all
 from steward.staff.models import Team, User
 from steward.staff.roles import Role
@@ -63,6 +64,7 @@ class DemoSummary:
     contacts: int
     deals: int
     activities: int
+    consent_events: int = 0
 
 
 def demo_data_load(
@@ -91,6 +93,7 @@ def demo_data_load(
     progress(f"{len(deals)} deals")
 
     activity_count = _activities(rng, now, deals, progress)
+    consent_events = demo_consents_load(rng, now, progress)
     # Activities were written in bulk, past the services that run the detectors on save;
     # the scan does for them what a save would have done.
     findings_scan_all(actor=ACTOR)
@@ -100,6 +103,7 @@ def demo_data_load(
         contacts=contact_count,
         deals=len(deals),
         activities=activity_count,
+        consent_events=consent_events,
     )
 
 

@@ -16,6 +16,7 @@ from steward.consent.models import (
 )
 from steward.consent.services import (
     add_months,
+    consent_events_import,
     consent_give,
     consent_withdraw,
     notice_version_draft,
@@ -317,22 +318,25 @@ def test_a_second_draft_of_a_notice_is_refused(newsletter, version):
     notice_version_draft(
         actor=SETUP, notice=version.notice, text="v2", statements={newsletter: "Weekly."}
     )
+    versions = NoticeVersion.objects.count()
 
     with pytest.raises(Conflict, match="is a draft still"):
         notice_version_draft(
             actor=SETUP, notice=version.notice, text="v3", statements={newsletter: "Daily."}
         )
 
-    assert NoticeVersion.objects.count() == 2
+    assert NoticeVersion.objects.count() == versions
 
 
 def test_only_the_dpo_or_an_administrator_manages_notices(owner, newsletter):
+    versions = NoticeVersion.objects.count()
+
     with pytest.raises(PermissionDenied):
         notice_version_draft(
             actor=owner, notice=notice(), text="v1", statements={newsletter: "Yes."}
         )
 
-    assert NoticeVersion.objects.count() == 0
+    assert NoticeVersion.objects.count() == versions
 
 
 def test_adding_months_keeps_the_day_or_takes_the_months_last():
@@ -340,3 +344,57 @@ def test_adding_months_keeps_the_day_or_takes_the_months_last():
 
     assert add_months(moment, 1) == datetime.datetime(2024, 2, 29, 10, 0, tzinfo=datetime.UTC)
     assert add_months(moment, 24) == datetime.datetime(2026, 1, 31, 10, 0, tzinfo=datetime.UTC)
+
+
+# -- The bulk path ---------------------------------------------------------------------------
+
+
+def _imported(contact, purpose, version, kind, at, text_hash_=None):
+    return ConsentEvent(
+        contact_id=contact.pk,
+        purpose=purpose,
+        notice_version=version,
+        kind=kind,
+        text_hash=text_hash_ or version.purpose_statements.get().statement_hash,
+        method=Method.IMPORT,
+        channel=Channel.IMPORT,
+        occurred_at=at,
+    )
+
+
+def test_imported_histories_join_the_chain_with_their_projection(contact, newsletter, version):
+    at = timezone.now() - 30 * DAY
+    events = [
+        _imported(contact, newsletter, version, EventKind.GIVEN, at),
+        _imported(contact, newsletter, version, EventKind.WITHDRAWN, at + DAY),
+    ]
+
+    assert consent_events_import(actor=SETUP, events=events) == 2
+
+    assert chain.verify(ConsentEvent).ok
+    assert ConsentState.objects.get(contact=contact).status == ConsentStatus.WITHDRAWN
+    assert AuditEvent.objects.filter(action="consent.imported").count() == 2
+
+
+@pytest.mark.parametrize(
+    "problem",
+    ["withdrawn first", "unpublished hash", "out of order"],
+)
+def test_an_import_with_one_bad_event_writes_nothing(contact, newsletter, version, problem):
+    at = timezone.now() - 30 * DAY
+    given = _imported(contact, newsletter, version, EventKind.GIVEN, at)
+    withdrawn = _imported(contact, newsletter, version, EventKind.WITHDRAWN, at + DAY)
+    events = {
+        "withdrawn first": [withdrawn],
+        "unpublished hash": [_imported(contact, newsletter, version, "given", at, "0" * 64)],
+        "out of order": [
+            given,
+            _imported(contact, newsletter, version, EventKind.WITHDRAWN, at - DAY),
+        ],
+    }[problem]
+    before = written()
+
+    with pytest.raises(ValidationFailed):
+        consent_events_import(actor=SETUP, events=events)
+
+    assert written() == before

@@ -8,9 +8,13 @@ from django.utils import timezone
 from steward.activities.choices import ActivityKind
 from steward.activities.models import Activity
 from steward.audit.models import AuditEvent
+from steward.consent.models import ConsentEvent, ConsentState, ConsentStatus, NoticeVersion
+from steward.consent.services import projection_rebuild
 from steward.contacts.models import Contact, Organisation
+from steward.core import chain
 from steward.deals.models import Deal
 from steward.demo.generator import demo_data_load
+from steward.processing.models import Recipient
 from steward.staff.models import User
 from steward.staff.roles import Role
 
@@ -117,3 +121,23 @@ def test_the_command_rejects_a_negative_count(db):
         call_command("demo_data", "--contacts", "-1")
 
     assert Contact.objects.count() == 0
+
+
+def test_demo_consent_histories_are_in_a_valid_chain_with_given_withdrawn_and_expired(db):
+    demo_data_load(contacts=200, seed=5)
+
+    assert chain.verify(ConsentEvent).ok
+    statuses = set(ConsentState.objects.values_list("status", flat=True))
+    assert statuses == {ConsentStatus.GIVEN, ConsentStatus.WITHDRAWN, ConsentStatus.EXPIRED}
+    assert 40 <= ConsentState.objects.count() <= 100
+    published = NoticeVersion.objects.filter(published_at__isnull=False)
+    assert {"newsletter-consent", "cookie-banner"} <= set(
+        published.values_list("notice__key", flat=True)
+    )
+    analytics = Recipient.objects.get(name="Example Analytics Inc.")
+    assert analytics.transfer_safeguard == "scc"
+    assert analytics.cookie_categories.get().key == "analytics"
+    # The bulk path's projection is what the ledger says.
+    before = sorted(ConsentState.objects.values_list("contact_id", "status", "expires_at"))
+    projection_rebuild()
+    assert sorted(ConsentState.objects.values_list("contact_id", "status", "expires_at")) == before

@@ -33,5 +33,6 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo data: {summary.contacts} contacts, {summary.organisations} organisations, "
                 f"{summary.deals} deals, {summary.activities} activities, "
+                f"{summary.consent_events} consent events, "
                 f"{summary.staff} new staff ({time.monotonic() - started:.1f}s)."
             )
