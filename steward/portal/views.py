@@ -34,7 +34,7 @@ def _page(request, template: str, context: dict | None = None, status: int = 200
     }
     response = render(request, f"portal/{template}.html", context, status=status)
     # Tokens live in these URLs: keep them out of other sites' Referer headers.
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
@@ -155,6 +155,6 @@ def download(request, token):
     export_download_record(request=rights_request, fmt=fmt)
     response = HttpResponse(export.content, content_type=export.content_type)
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -133,7 +133,7 @@ def test_the_status_page_shows_the_request_and_takes_an_answer(client, person, d
     page = client.get(url)
     assert page.status_code == 200
     assert request.reference.encode() in page.content and b"Your customer number?" in page.content
-    assert page["Referrer-Policy"] == "no-referrer"
+    assert page["Referrer-Policy"] == "same-origin"
     response = client.post(url, {"answer": "C-1042"})
     assert response.status_code == 302
     assert InformationRequest.objects.get().answer == "C-1042"
