@@ -276,6 +276,12 @@ def _recipient_clean(state: dict[str, Any]) -> dict[str, Any]:
             "A transfer on a derogation (Art. 49) must be documented (Art. 30(1)(e)): say "
             "which derogation and why it applies.",
         )
+    if state["kind"] == RecipientKind.JOINT_CONTROLLER and not state["contact_details"]:
+        raise _refuse(
+            "contact_details",
+            "The record names a joint controller with its contact details (Art. 30(1)(a)): "
+            "give its address and email.",
+        )
     _dpa_document_check(state.get("dpa_document"))
     return state
 
