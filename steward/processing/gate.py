@@ -48,7 +48,8 @@ from steward.core.actor import Actor, SystemActor
 from steward.deals.choices import StageOutcome
 from steward.deals.models import Deal
 from steward.detection.selectors import special_findings_standing
-from steward.inventory.selectors import category_index
+from steward.inventory.models import DataCategory
+from steward.inventory.taxonomy import Sensitivity
 from steward.processing.errors import UnknownPurpose
 from steward.processing.models import (
     Art9Condition,
@@ -216,7 +217,18 @@ def _resolve(purpose: str | Purpose) -> Purpose:
 
 def _rules(purposes: Iterable[Purpose]) -> list[_PurposeRules]:
     purposes = list(purposes)
-    taxonomy = category_index() if any(p.data_categories for p in purposes) else None
+    # Only the special categories of the taxonomy: a key outside them is personal data
+    # (special_categories_in falls back to the built-in table for keys it is not given).
+    taxonomy = (
+        {
+            row.key: row
+            for row in DataCategory.objects.filter(sensitivity=Sensitivity.SPECIAL).only(
+                "key", "sensitivity"
+            )
+        }
+        if any(p.data_categories for p in purposes)
+        else {}
+    )
     return [
         _PurposeRules(
             purpose=p,
@@ -232,59 +244,75 @@ def _rules(purposes: Iterable[Purpose]) -> list[_PurposeRules]:
 
 @dataclass
 class _Facts:
-    """Everything about one person the rules read, loaded in a fixed number of queries."""
+    """Everything about one person the rules read, loaded in a fixed number of queries
+    (and only what the purposes asked about need)."""
 
     contact: Contact
-    states: dict[Any, ConsentState]  # purpose id -> state
-    covered: set[tuple[Any, Any]]  # (notice version id, purpose id) with a statement
+    # purpose id -> state, each with `covers`: its notice version has a statement for the
+    # purpose.
+    states: dict[Any, ConsentState]
     restriction: Restriction | None
-    dm_objection: Objection | None
-    li_objections: list[Objection]  # upheld, Art. 21(1)
-    open_deal: Deal | None
-    won_deal: Deal | None
-    marked: bool  # holds special-category data (a standing special finding)
+    dm_objection: Objection | None = None
+    li_objections: list[Objection] = field(default_factory=list)  # upheld, Art. 21(1)
+    open_deal: Deal | None = None
+    won_deal: Deal | None = None
+    marked: bool = False  # holds special-category data (a standing special finding)
 
 
-def _facts(contact: Contact, purposes: list[Purpose]) -> _Facts:
-    states = {
-        s.purpose_id: s
-        for s in ConsentState.objects.filter(
-            contact=contact, purpose__in=[p.pk for p in purposes]
-        ).select_related("last_event", "notice_version__notice")
-    }
-    versions = {s.notice_version_id for s in states.values() if s.notice_version_id}
-    covered = set(
-        NoticePurpose.objects.filter(notice_version__in=versions).values_list(
-            "notice_version_id", "purpose_id"
-        )
+def _needs_consent(rules: _PurposeRules) -> bool:
+    purpose = rules.purpose
+    return purpose.lawful_basis == LawfulBasis.CONSENT or (
+        rules.special and purpose.art9_condition == Art9Condition.EXPLICIT_CONSENT
     )
-    objections = list(Objection.objects.filter(contact=contact).order_by("received_at"))
-    deals = list(
-        Deal.objects.filter(
-            contact=contact, stage__outcome__in=[StageOutcome.OPEN, StageOutcome.WON]
+
+
+def _facts(contact: Contact, rules: list[_PurposeRules]) -> _Facts:
+    consent_purposes = [r.purpose.pk for r in rules if _needs_consent(r)]
+    states = {}
+    if consent_purposes:
+        covers = Exists(
+            NoticePurpose.objects.filter(
+                notice_version=OuterRef("notice_version"), purpose=OuterRef("purpose")
+            )
         )
-        .select_related("stage")
-        .order_by("-updated_at")
-    )
-    return _Facts(
+        states = {
+            s.purpose_id: s
+            for s in ConsentState.objects.filter(contact=contact, purpose__in=consent_purposes)
+            .annotate(covers=covers)
+            .select_related("last_event", "notice_version__notice")
+        }
+    facts = _Facts(
         contact=contact,
         states=states,
-        covered=covered,
         restriction=Restriction.objects.filter(contact=contact, lifted_at__isnull=True)
         .order_by("started_at")
         .first(),
-        dm_objection=next(
+    )
+    if any(
+        r.purpose.is_direct_marketing or r.purpose.lawful_basis in OBJECTABLE_BASES for r in rules
+    ):
+        objections = list(Objection.objects.filter(contact=contact).order_by("received_at"))
+        facts.dm_objection = next(
             (o for o in objections if o.scope == ObjectionScope.DIRECT_MARKETING), None
-        ),
-        li_objections=[
+        )
+        facts.li_objections = [
             o
             for o in objections
             if o.scope == ObjectionScope.LEGITIMATE_INTERESTS and o.status == ObjectionStatus.UPHELD
-        ],
-        open_deal=next((d for d in deals if d.stage.outcome == StageOutcome.OPEN), None),
-        won_deal=next((d for d in deals if d.stage.outcome == StageOutcome.WON), None),
-        marked=special_findings_standing().filter(contact=contact).exists(),
-    )
+        ]
+    if any(r.purpose.lawful_basis == LawfulBasis.CONTRACT for r in rules):
+        deals = list(
+            Deal.objects.filter(
+                contact=contact, stage__outcome__in=[StageOutcome.OPEN, StageOutcome.WON]
+            )
+            .select_related("stage")
+            .order_by("-updated_at")
+        )
+        facts.open_deal = next((d for d in deals if d.stage.outcome == StageOutcome.OPEN), None)
+        facts.won_deal = next((d for d in deals if d.stage.outcome == StageOutcome.WON), None)
+    if any(r.special for r in rules):
+        facts.marked = special_findings_standing().filter(contact=contact).exists()
+    return facts
 
 
 def _day(moment: datetime.datetime | datetime.date | None) -> str:
@@ -373,7 +401,7 @@ def _consent_judgement(
             "ask them again",
             evidence,
         )
-    if (state.notice_version_id, purpose.pk) not in facts.covered:
+    if not state.covers:
         return (
             "consent_notice_not_covering",
             "the notice they consented to does not cover this purpose",
@@ -545,7 +573,7 @@ def decide(
     found = _resolve(purpose)
     at = at or timezone.now()
     [rules] = _rules([found])
-    return _judge(rules, _facts(contact, [found]), at)
+    return _judge(rules, _facts(contact, [rules]), at)
 
 
 def decisions_for(
@@ -558,8 +586,9 @@ def decisions_for(
     whatever the number of purposes (the contact page, the API)."""
     chosen = [_resolve(p) for p in purposes] if purposes is not None else list(purposes_active())
     at = at or timezone.now()
-    facts = _facts(contact, chosen)
-    return [_judge(rules, facts, at) for rules in _rules(chosen)]
+    all_rules = _rules(chosen)
+    facts = _facts(contact, all_rules)
+    return [_judge(rules, facts, at) for rules in all_rules]
 
 
 # -- Many people: the same rules as one SQL query --------------------------------------------
