@@ -56,7 +56,7 @@ def home(request):
                 objection_ground=data["objection_ground"] if data["kind"] == "objection" else "",
             )
         except DomainError as error:
-            put_errors_on_form(form, error, lambda name: "email" if name == "email" else name)
+            put_errors_on_form(form, error)
         else:
             # The same answer whether or not the address is on file (see request_submit).
             return redirect("portal:sent")

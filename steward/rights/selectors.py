@@ -109,11 +109,15 @@ def requests_of_contact(*, actor: Actor, contact: Contact) -> QuerySet[RightsReq
     )
 
 
-def recipients_for(contact: Contact | None) -> list[Recipient]:
-    """Art. 19: the recipients to tell of a rectification, erasure or restriction: those in
-    use (active) for an active purpose, i.e. the register's recipients of the person's data."""
-    return list(
-        Recipient.objects.filter(status=RecipientStatus.ACTIVE, purposes__active=True)
-        .distinct()
-        .order_by("name")
-    )
+def recipients_for(contact: Contact | None, *, at=None) -> list[Recipient]:
+    """Art. 19: the recipients to tell of a rectification, erasure or restriction: the
+    register's recipients in use for the purposes the processing gate allowed for the
+    person when the request arrived (`at`), i.e. those their data went to. Without a
+    contact (erased already), every recipient in use for an active purpose."""
+    from steward.processing.gate import decisions_for
+
+    recipients = Recipient.objects.filter(status=RecipientStatus.ACTIVE, purposes__active=True)
+    if contact is not None:
+        keys = [d.purpose_key for d in decisions_for(contact=contact, at=at) if d.allowed]
+        recipients = recipients.filter(purposes__key__in=keys)
+    return list(recipients.distinct().order_by("name"))

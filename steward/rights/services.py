@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -735,12 +736,8 @@ def request_erase(*, actor: Actor, request: RightsRequest, reason: str = "") -> 
     contact = _working(request, RequestKind.ERASURE)
     reason = _text(reason, "reason") or f"Erasure request {request.reference} (Art. 17)"
     with transaction.atomic(), audit_context(rights_request=request.reference):
-        # Rendered now, while the address is on the request; sent once the erasure commits.
-        notices.notify_person(
-            request, "Your privacy request is answered", "completed",
-            outcome=_default_outcome(request),
-        )  # fmt: skip
-        erasure_execute(actor=actor, contact=contact, reason=reason, request_id=request.pk)
+        # Completed first, then erased, in one transaction: whatever the erasure does to
+        # rows that point at the person, the request's answer is on record or nothing is.
         current = _transition(
             actor=actor,
             request=request,
@@ -748,8 +745,18 @@ def request_erase(*, actor: Actor, request: RightsRequest, reason: str = "") -> 
             event_kind=EventKind.COMPLETED,
             data={"outcome": _default_outcome(request)},
         )
-        request_anonymise(request=current)
-        return current
+        # Rendered now, while the address is on the request; sent once the erasure commits.
+        notices.notify_person(
+            current, "Your privacy request is answered", "completed",
+            outcome=_default_outcome(current),
+        )  # fmt: skip
+        # Every request of the person loses what identifies them, not only this one.
+        theirs = Q(contact=contact) | (Q(requester_email=contact.email) if contact.email else Q())
+        their_requests = list(RightsRequest.objects.filter(theirs))
+        erasure_execute(actor=actor, contact=contact, reason=reason, request_id=request.pk)
+        for each in their_requests:
+            request_anonymise(request=each)
+        return RightsRequest.objects.filter(pk=current.pk).first() or current
 
 
 def request_anonymise(*, request: RightsRequest) -> None:

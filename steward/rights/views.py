@@ -201,7 +201,8 @@ def detail(request, pk):
     if kind in (RequestKind.RECTIFICATION, RequestKind.ERASURE, RequestKind.RESTRICTION):
         notified = {n.recipient_id for n in context["notifications"]}
         context["recipients"] = [
-            (recipient, recipient.pk in notified) for recipient in recipients_for(contact)
+            (recipient, recipient.pk in notified)
+            for recipient in recipients_for(contact, at=rights_request.received_at)
         ]
     return render(request, "rights/detail.html", context)
 

@@ -13,6 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 from steward.api.errors import errors
 from steward.api.pagination import paginate
 from steward.api.schemas import JsonObject, PageParams, RequestBody, Text, Timestamp
+from steward.audit.reads import audited_page
 from steward.contacts.selectors import contact_get
 from steward.core.errors import Conflict, ValidationFailed
 from steward.core.permissions import require
@@ -259,7 +260,7 @@ def list_rights_requests(
             assignee=filters.assignee or "",
         ),
     )
-    result = paginate(request, queryset, page)
+    result = audited_page(request, "rights.rightsrequest", paginate(request, queryset, page))
     return {**result, "results": [_out(r) for r in result["results"]]}
 
 
@@ -473,7 +474,7 @@ def list_recipients(request: HttpRequest, request_id: UUID):
     notified = {n.recipient_id: n.notified_at for n in r.notifications.all()}
     return [
         {"id": x.pk, "name": x.name, "service": x.service, "notified_at": notified.get(x.pk)}
-        for x in recipients_for(r.contact)
+        for x in recipients_for(r.contact, at=r.received_at)
     ]
 
 

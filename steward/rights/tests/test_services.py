@@ -396,3 +396,22 @@ def test_reminders_reach_the_assignee_and_the_dpo_once_a_day(dpo, person, smtp_s
     assert unassigned.reference in desk and overdue.reference in desk
     assert far.reference not in desk
     assert services.rights_reminders_send(actor=SystemActor("worker")) == 0
+
+
+def test_art_19_lists_the_recipients_of_purposes_the_persons_data_went_to(dpo, person):
+    from steward.processing.models import Purpose, Recipient
+    from steward.rights.selectors import recipients_for
+
+    # Given a recipient of analytics (legitimate interests: the person's data goes there)
+    # and one of direct marketing (consent, which this person never gave)
+    analytics = Recipient.objects.create(
+        name="Counting Example BV", kind="processor", service="Web analytics", status="active"
+    )
+    analytics.purposes.set([Purpose.objects.get(key="analytics")])
+    marketing = Recipient.objects.create(
+        name="Mailhouse Example GmbH", kind="processor", service="Newsletters", status="active"
+    )
+    marketing.purposes.set([Purpose.objects.get(key="direct-marketing")])
+
+    # Then only the first is listed for them
+    assert [r.name for r in recipients_for(person)] == ["Counting Example BV"]
