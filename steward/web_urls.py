@@ -17,6 +17,7 @@ urlpatterns = [
     path("processing/", include("steward.processing.urls")),
     path("requests/", include("steward.rights.urls")),
     path("settings/", include("steward.staff.settings_urls")),
+    path("security/", include("steward.audit.urls")),
     path("campaigns/", include("steward.email.campaign_urls")),
     # Public, no login: /subscribe and /email/... (steward.email).
     path("", include("steward.email.urls")),

@@ -97,3 +97,48 @@ class ChainCheckpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} #{self.seq} at {self.signed_at:%Y-%m-%d %H:%M}"
+
+
+class SecurityEventKind(models.TextChoices):
+    UNUSUAL_ACCESS = "unusual_access", "Unusual access to personal data"
+
+
+class SecurityEvent(PersonalDataModel, models.Model):
+    """Something the administrators and the DPO must look at (Art. 32, Art. 33: a possible
+    breach starts here): one user reading or exporting far more personal data in an hour
+    than is normal for them. One per user, kind and hour; the breach work builds on these."""
+
+    id = models.BigAutoField(primary_key=True)
+    kind = not_personal(models.CharField(max_length=24, choices=SecurityEventKind.choices))
+    actor = personal(
+        models.ForeignKey(
+            settings.AUTH_USER_MODEL,
+            null=True,
+            blank=True,
+            on_delete=models.DO_NOTHING,
+            related_name="+",
+            db_constraint=False,
+        ),
+        "audit",
+        subject=SUBJECT_STAFF,
+    )
+    actor_label = personal(models.CharField(max_length=254), "audit", subject=SUBJECT_STAFF)
+    window_start = not_personal(models.DateTimeField())
+    window_end = not_personal(models.DateTimeField())
+    # Records read or exported in the window, what is normal for the user (their average per
+    # active hour before it) and the level that raised the event.
+    records = not_personal(models.PositiveIntegerField())
+    baseline = not_personal(models.FloatField())
+    threshold = not_personal(models.PositiveIntegerField())
+    detected_at = not_personal(models.DateTimeField(db_index=True))
+
+    class Meta:
+        ordering = ["-detected_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "actor_label", "window_start"], name="security_event_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.actor_label}, {self.window_start:%Y-%m-%d %H:%M}"

@@ -127,10 +127,10 @@ PERIODIC_JOBS: list[PeriodicJob] = [
         every=timedelta(minutes=15),
     ),
     PeriodicJob(
-        # Signed checkpoints of every hash chain: a cut-off tail or a chain rewritten with
-        # fresh hashes no longer verifies against them (steward verify-ledger).
-        name="ledger-checkpoint",
-        task="steward.audit.tasks.ledger_checkpoint_task",
+        # Unusual access: a user reading or exporting far more personal data than is normal
+        # for them raises a security event for the administrators and the DPO.
+        name="unusual-access-scan",
+        task="steward.audit.tasks.unusual_access_scan_task",
         every=timedelta(minutes=15),
     ),
     PeriodicJob(

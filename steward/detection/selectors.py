@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import Exists, OuterRef, QuerySet
 
 from steward.activities.models import Activity
+from steward.audit.reads import audit_read
 from steward.contacts.models import Contact, CustomFieldDefinition
 from steward.core.actor import Actor, SystemActor
 from steward.core.errors import NotFound
@@ -86,6 +87,13 @@ def special_data_notice(*, actor: Actor, contact: Contact) -> SpecialDataNotice 
         key = finding.field_name.removeprefix("custom.")
         finding.field_label = labels.get(key, key) if finding.activity_id is None else ""
     unscanned = DetectionFailure.objects.filter(contact=contact).count()
+    audit_read(
+        actor=actor,
+        what="contact_page.special_category",
+        target=contact,
+        count=len(findings),
+        purpose="special_category.review",
+    )
     return SpecialDataNotice(
         findings=[f for f in findings if f.status in STANDING_STATUSES],
         dismissed=[f for f in findings if f.status == FindingStatus.DISMISSED],

@@ -53,6 +53,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "rights.view": "See privacy requests (Art. 15-21)",
     "rights.manage": "Handle privacy requests: verify, extend, refuse, carry out",
     "staff.manage": "Manage staff, roles, teams and settings",
+    "security.view": "See security events (unusual access to personal data)",
 }
 
 # Changes that would lock everyone out of the settings: refused.

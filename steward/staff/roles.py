@@ -50,6 +50,9 @@ _RIGHTS_DECIDE = {"objections.record", "objections.decide", "restrictions.manage
 # managers follow the queue.
 _REQUESTS_VIEW = {"rights.view"}
 _REQUESTS_MANAGE = {"rights.view", "rights.manage", "contacts.change"}
+# Security events (unusual access to personal data, steward.audit.security): the
+# administrator and the DPO.
+_SECURITY = {"security.view"}
 # Marketing campaigns (steward.email): composed and sent by marketing and up.
 _CAMPAIGNS = {"campaigns.manage"}
 
@@ -63,6 +66,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _RIGHTS_DECIDE
         | _REQUESTS_MANAGE
         | {"contacts.import", "contacts.export", "staff.manage"}
+        | _SECURITY
         | _CONSENT_RECORD
         | _CONSENT_MANAGE
         | _CAMPAIGNS
@@ -75,6 +79,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _REQUESTS_MANAGE
         | {"contacts.export"}
         | _CONSENT_MANAGE
+        | _SECURITY
     ),
     Role.MANAGER: frozenset(
         _CRM_WRITE
@@ -153,4 +158,5 @@ RECORD_READ: dict[str, tuple[str | None, str]] = {
     "rights.RecipientNotification": ("rights.view", "all"),
     # The trail has no page yet.
     "audit.AuditEvent": (None, "none"),
+    "audit.SecurityEvent": ("security.view", "all"),
 }

@@ -23,6 +23,7 @@ from steward.api.schemas import (
     ActivityPatch,
     PageParams,
 )
+from steward.audit.reads import audited_page
 
 router = Router(tags=["activities"])
 
@@ -45,7 +46,7 @@ def list_activities(
     # A unique last sort key keeps pages stable when timestamps tie.
     ordering = ("due_at", "id") if filters.open_tasks else ("-occurred_at", "-id")
     queryset = changed_since(queryset, filters).order_by(*ordering)
-    return paginate(request, queryset, page)
+    return audited_page(request, "activities.activity", paginate(request, queryset, page))
 
 
 @router.post("", response={201: ActivityOut, **errors(403, 422)})

@@ -19,6 +19,7 @@ from steward.api.schemas import (
     PageParams,
 )
 from steward.api.services import contact_methods_set
+from steward.audit.reads import audited_page
 from steward.contacts.choices import ContactMethodKind
 from steward.contacts.selectors import ContactFilters, contact_get, contact_list
 from steward.contacts.services import contact_create, contact_delete, contact_update
@@ -93,14 +94,20 @@ def list_contacts(
     )
     queryset = changed_since(queryset, filters)
     if not gate.purpose:
-        return paginate(request, queryset.prefetch_related("tags", "methods"), page)
+        page_read = paginate(request, queryset.prefetch_related("tags", "methods"), page)
+        return audited_page(request, "contacts.contact", page_read)
     try:
         allowed = contacts_allowed(gate.purpose, queryset=queryset)
         excluded = exclusions_as_seen_by(exclusions(gate.purpose, queryset), request.auth)
     except UnknownPurpose as error:
         raise unknown_purpose(error) from None
     return {
-        **paginate(request, allowed.prefetch_related("tags", "methods"), page),
+        **audited_page(
+            request,
+            "contacts.contact",
+            paginate(request, allowed.prefetch_related("tags", "methods"), page),
+            purpose=gate.purpose,
+        ),
         "purpose": gate.purpose,
         "excluded_count": sum(excluded.values()),
         "excluded": excluded,

@@ -17,6 +17,7 @@ from steward.api.schemas import (
     PageParams,
     PipelineOut,
 )
+from steward.audit.reads import audited_page
 from steward.deals.selectors import deal_get, deal_list, pipeline_list
 from steward.deals.services import deal_create, deal_delete, deal_update
 
@@ -37,7 +38,7 @@ def list_deals(request: HttpRequest, filters: Query[DealListParams], page: Query
     if filters.pipeline is not None:
         queryset = queryset.filter(pipeline_id=filters.pipeline)
     queryset = changed_since(queryset, filters).order_by("-created_at", "-id")
-    return paginate(request, queryset, page)
+    return audited_page(request, "deals.deal", paginate(request, queryset, page))
 
 
 @router.post("", response={201: DealOut, **errors(403, 404, 422)})

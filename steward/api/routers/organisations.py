@@ -16,6 +16,7 @@ from steward.api.schemas import (
     OrganisationPatch,
     PageParams,
 )
+from steward.audit.reads import audited_page
 from steward.contacts.selectors import organisation_get, organisation_list
 from steward.contacts.services import (
     organisation_create,
@@ -33,7 +34,7 @@ def list_organisations(
     """Organisations you may see, by name, a page at a time."""
     queryset = organisation_list(actor=request.auth, search=filters.search)
     queryset = changed_since(queryset, filters).order_by("name", "id")
-    return paginate(request, queryset, page)
+    return audited_page(request, "contacts.organisation", paginate(request, queryset, page))
 
 
 @router.post("", response={201: OrganisationOut, **errors(403, 409, 422)})
