@@ -66,11 +66,15 @@ class StaffLoginView(auth_views.LoginView):
     def post(self, request, *args, **kwargs):
         wait = throttle.retry_after_any(self._throttle_keys())
         if wait:
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, THROTTLED.format(wait=_wait_text(wait)))
-            response = self.render_to_response(self.get_context_data(form=form))
-            response.status_code = 429
+            # Refused before the form is cleaned: a throttled attempt costs no password hash
+            # and no database look-up, and says nothing about the account.
+            form = self.form_class(
+                self.request, initial={"username": request.POST.get("username", "")[:254]}
+            )
+            context = self.get_context_data(
+                form=form, refusal=THROTTLED.format(wait=_wait_text(wait))
+            )
+            response = self.render_to_response(context, status=429)
             response["Retry-After"] = str(wait)
             return response
         return super().post(request, *args, **kwargs)

@@ -48,7 +48,24 @@ def test_an_unknown_address_is_throttled_exactly_like_a_known_one(client, owner)
     known, unknown = answers.values()
     assert known.status_code == unknown.status_code == 429
     assert known["Retry-After"] == unknown["Retry-After"]
-    assert known.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
+    assert known.context["refusal"] == unknown.context["refusal"]
+
+
+def test_a_throttled_attempt_checks_no_password(client, owner, monkeypatch):
+    from steward.staff.backends import StaffBackend
+
+    for _ in range(5):
+        _login(client, owner.email, "wrong password")
+    checked = []
+    original = StaffBackend.authenticate
+    monkeypatch.setattr(
+        StaffBackend,
+        "authenticate",
+        lambda self, *args, **kwargs: checked.append(1) or original(self, *args, **kwargs),
+    )
+
+    assert _login(client, owner.email).status_code == 429
+    assert checked == []
 
 
 def test_a_throttled_account_does_not_block_other_accounts(client, owner, colleague):
