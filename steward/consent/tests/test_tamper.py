@@ -1,8 +1,13 @@
 """Someone with database access edits, deletes or reorders ledger rows behind the
 application's back (raw SQL, with any protective triggers switched off, as the owner of the
-database could): the chain names the first event that no longer fits."""
+database could): the chain, and `steward verify-ledger` with it, names the first event that
+no longer fits."""
+
+import io
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from steward.consent.models import Channel, ConsentEvent, Method
@@ -44,6 +49,15 @@ def tamper(*statements: tuple[str, list]) -> None:
             cursor.execute(sql.format(table=TABLE), params)
 
 
+def command_refuses(seq: int) -> str:
+    """`steward verify-ledger` exits non-zero naming the ledger and the first bad event."""
+    with pytest.raises(CommandError) as refused:
+        call_command("verify_ledger", stdout=io.StringIO())
+    assert refused.value.returncode == 1
+    assert f"{TABLE} at seq {seq}:" in str(refused.value)
+    return str(refused.value)
+
+
 def test_an_edited_event_is_caught_and_named(ledger):
     # When the withdrawal (seq 2) is turned into a consent
     tamper(("UPDATE {table} SET kind = %s WHERE seq = %s", ["given", 2]))
@@ -52,6 +66,7 @@ def test_an_edited_event_is_caught_and_named(ledger):
 
     assert (report.ok, report.first_bad_seq) == (False, 2)
     assert report.problem == "row 2 was changed after it was written"
+    assert "changed after it was written" in command_refuses(2)
 
 
 def test_edited_evidence_is_caught(ledger):
@@ -60,6 +75,7 @@ def test_edited_evidence_is_caught(ledger):
     report = chain.verify(ConsentEvent)
 
     assert (report.ok, report.first_bad_seq) == (False, 4)
+    command_refuses(4)
 
 
 def test_an_edit_that_recomputes_the_rows_own_hash_breaks_the_next_link(ledger):
@@ -74,6 +90,7 @@ def test_an_edit_that_recomputes_the_rows_own_hash_breaks_the_next_link(ledger):
     # Then row 3 no longer links to it
     assert (report.ok, report.first_bad_seq) == (False, 3)
     assert report.problem == "row 3 does not link to row 2"
+    command_refuses(3)
 
 
 def test_a_deleted_event_is_caught_and_named(ledger):
@@ -83,6 +100,7 @@ def test_a_deleted_event_is_caught_and_named(ledger):
 
     assert (report.ok, report.first_bad_seq) == (False, 2)
     assert report.problem == "row 2 is missing (found 3 next)"
+    assert "missing" in command_refuses(2)
 
 
 def test_reordered_events_are_caught_and_named(ledger):
@@ -97,9 +115,11 @@ def test_reordered_events_are_caught_and_named(ledger):
 
     assert (report.ok, report.first_bad_seq) == (False, 2)
     assert report.problem == "row 2 does not link to row 1"
+    command_refuses(2)
 
 
 def test_an_untouched_ledger_verifies(ledger):
     report = chain.verify(ConsentEvent)
 
     assert (report.ok, report.rows, report.head_seq) == (True, 5, 5)
+    call_command("verify_ledger", stdout=io.StringIO())
