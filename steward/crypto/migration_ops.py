@@ -57,7 +57,14 @@ def _write(connection, model, field, updates) -> None:
         f"WHERE {quote(model._meta.pk.column)} = %s"
     )
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The foreign keys are deferred: their checks of these UPDATEs would stay
+            # pending, and PostgreSQL refuses an ALTER TABLE in the same transaction (the
+            # AlterField undone after this step when migrating back).
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.executemany(sql, updates)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _plain_value(field, raw):
