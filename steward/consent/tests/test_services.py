@@ -29,6 +29,7 @@ from steward.contacts.tests.factories import ContactFactory
 from steward.core import chain
 from steward.core.errors import Conflict, PermissionDenied, ValidationFailed
 from steward.processing.models import Art9Condition, LawfulBasis
+from steward.staff.roles import PERMISSIONS, Role
 
 pytestmark = pytest.mark.django_db
 
@@ -398,3 +399,11 @@ def test_an_import_with_one_bad_event_writes_nothing(contact, newsletter, versio
         consent_events_import(actor=SETUP, events=events)
 
     assert written() == before
+
+
+def test_who_records_consent_and_who_keeps_the_notices():
+    record = {role for role, perms in PERMISSIONS.items() if "consent.record" in perms}
+    manage = {role for role, perms in PERMISSIONS.items() if "consent.manage" in perms}
+
+    assert record == {Role.ADMINISTRATOR, Role.MANAGER, Role.SALES, Role.MARKETING, Role.SUPPORT}
+    assert manage == {Role.ADMINISTRATOR, Role.DPO}
