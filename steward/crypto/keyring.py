@@ -83,8 +83,7 @@ class Keyring:
             if current:
                 self._current[material.owner] = material.id_bytes
             while len(self._by_id) > self.size:
-                oldest, _ = self._by_id.popitem(last=False)
-                self._drop(oldest)
+                self._drop(next(iter(self._by_id)))  # the least recently used
 
     def _drop(self, key_id: bytes) -> None:
         entry = self._by_id.pop(key_id, None)
@@ -276,7 +275,10 @@ def master_key_problems() -> list[str]:
         try:
             provider.unwrap(master_key_id, bytes(sample[2]), wrap_aad(sample[0], sample[1]))
         except MasterKeyError as error:
-            problems.append(str(error))
+            problems.append(
+                f"{error} If the key file was missing and Steward created a new one, restore "
+                "the original key file (from where it is kept apart from the data)."
+            )
     return problems
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import os
 import re
 import secrets
@@ -31,6 +32,8 @@ from django.utils.module_loading import import_string
 
 from steward.core.env import env_secret
 from steward.crypto.errors import MasterKeyError
+
+logger = logging.getLogger(__name__)
 
 KEY_BYTES = 32  # AES-256
 NONCE_BYTES = 12
@@ -181,6 +184,11 @@ def _create_key_file(path: Path) -> None:
         return
     with os.fdopen(fd, "w") as handle:
         handle.write(_FILE_HEADER + new_key_line("mk-1"))
+    logger.warning(
+        "Created a new master key file %s: back it up apart from the database; without it "
+        "no encrypted value can be read.",
+        path,
+    )
 
 
 def _rewrite_key_file(path: Path, text: str) -> None:
