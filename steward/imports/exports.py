@@ -117,7 +117,11 @@ class ExportPreview:
 
     purpose: str
     count: int
+    # {reason code: people left out} as the actor may see it (special-category reasons
+    # folded into "withheld" for a role that may not see them) ...
     excluded: dict[str, int]
+    # ... and as they are, for the audit trail.
+    excluded_by_code: dict[str, int]
 
     @property
     def excluded_count(self) -> int:
@@ -134,9 +138,14 @@ def contacts_export_preview(
     """The counts an export would have, without exporting (the export page shows them)."""
     require(actor, "contacts.export")
     visible = contact_list(actor=actor, filters=filters or ContactFilters())
-    excluded = exclusions_as_seen_by(exclusions(purpose, visible, at=at), actor)
+    excluded = exclusions(purpose, visible, at=at)
     count = contacts_allowed(purpose, queryset=visible, at=at).count()
-    return ExportPreview(purpose=purpose, count=count, excluded=excluded)
+    return ExportPreview(
+        purpose=purpose,
+        count=count,
+        excluded=exclusions_as_seen_by(excluded, actor),
+        excluded_by_code=excluded,
+    )
 
 
 def contacts_export(
@@ -168,7 +177,7 @@ def contacts_export(
             "format": [None, format],
             "filters": [None, {k: v for k, v in asdict(filters).items() if v}],
             "purpose": [None, purpose],
-            "excluded": [None, preview.excluded],
+            "excluded": [None, preview.excluded_by_code],
         },
     )
     export = ContactExport(

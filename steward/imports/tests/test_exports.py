@@ -210,3 +210,19 @@ def test_the_preview_counts_without_exporting_or_auditing(importer, people):
 
     assert (preview.count, preview.excluded) == (2, {})
     assert not AuditEvent.objects.filter(action="contacts.exported").exists()
+
+
+def test_a_reason_that_would_reveal_special_category_data_is_withheld_but_audited(importer, people):
+    from steward.processing.tests.factories_gate import gate_world, mark_special
+
+    ada, _, _ = people
+    world = gate_world()
+    mark_special(ada)
+
+    export = contacts_export(
+        actor=importer, purpose=world.contract_unconditioned.key, stream=io.StringIO()
+    )
+
+    assert export.excluded == {"withheld": 1}  # a marketing role may not see the mark
+    event = AuditEvent.objects.get(action="contacts.exported")
+    assert event.changes["excluded"] == [None, {"special_category_without_condition": 1}]
