@@ -176,8 +176,11 @@ STEWARD_MFA_REQUIRED_ROLES = frozenset(
 # WebAuthn relying party: the host name and origin staff sign in at (default: SITE_URL's).
 STEWARD_WEBAUTHN_RP_ID = env_str("STEWARD_WEBAUTHN_RP_ID")
 STEWARD_WEBAUTHN_ORIGIN = env_str("STEWARD_WEBAUTHN_ORIGIN")
-# Behind a reverse proxy: the header holding the client's address (e.g. X-Real-IP), used by
-# sign-in throttling. Empty: REMOTE_ADDR.
+# The client address sign-in throttling counts by: behind the proxies gunicorn trusts
+# (STEWARD_FORWARDED_ALLOW_IPS, as `steward serve` reads it), the nearest address in
+# X-Forwarded-For that is not one of them; or the header named by STEWARD_CLIENT_IP_HEADER
+# (e.g. X-Real-IP) when the proxy sets one; else REMOTE_ADDR.
+STEWARD_TRUSTED_PROXIES = env_list("STEWARD_FORWARDED_ALLOW_IPS", ["127.0.0.1", "::1"])
 STEWARD_CLIENT_IP_HEADER = env_str("STEWARD_CLIENT_IP_HEADER")
 # A session ends after this long without a request, and this long after the password was
 # given whatever happens in between (seconds).

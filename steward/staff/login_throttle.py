@@ -54,14 +54,27 @@ def account_key(identifier: str) -> str:
     return hashlib.sha256(identifier.strip().lower().encode()).hexdigest()[:32]
 
 
+def _forwarded_client(request, remote: str) -> str:
+    """The nearest address in X-Forwarded-For that is not a trusted proxy, if the request
+    came through one; "" otherwise (a client talking to us directly cannot pick its address
+    by sending the header)."""
+    trusted = set(getattr(settings, "STEWARD_TRUSTED_PROXIES", ()))
+    if "*" not in trusted and remote not in trusted:
+        return ""
+    hops = [hop.strip() for hop in request.headers.get("X-Forwarded-For", "").split(",")]
+    for hop in reversed([hop for hop in hops if hop]):
+        if "*" in trusted or hop not in trusted:
+            return hop
+    return ""
+
+
 def client_address(request) -> str:
-    """The client's address, or its /64 for IPv6 (one host usually holds a whole /64). Behind
-    a reverse proxy, STEWARD_CLIENT_IP_HEADER names the header the proxy sets."""
+    """The client's address, or its /64 for IPv6 (one host usually holds a whole /64).
+    Behind a reverse proxy: see STEWARD_TRUSTED_PROXIES and STEWARD_CLIENT_IP_HEADER."""
+    remote = request.META.get("REMOTE_ADDR", "")
     header = getattr(settings, "STEWARD_CLIENT_IP_HEADER", "")
-    raw = ""
-    if header:
-        raw = request.headers.get(header, "").split(",")[-1].strip()
-    raw = raw or request.META.get("REMOTE_ADDR", "")
+    raw = request.headers.get(header, "").split(",")[-1].strip() if header else ""
+    raw = raw or _forwarded_client(request, remote) or remote
     try:
         address = ipaddress.ip_address(raw)
     except ValueError:

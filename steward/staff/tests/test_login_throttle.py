@@ -123,6 +123,20 @@ def test_ipv6_clients_are_counted_by_their_64_prefix():
     assert {throttle.client_address(r) for r in requests} == {"2001:db8:1:2::/64"}
 
 
+def test_behind_a_trusted_proxy_the_forwarded_client_address_counts():
+    def address(remote, forwarded=None):
+        headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+        return throttle.client_address(
+            Client(REMOTE_ADDR=remote, headers=headers).get("/").wsgi_request
+        )
+
+    assert address("127.0.0.1", "203.0.113.5") == "203.0.113.5"
+    assert address("127.0.0.1", "198.51.100.66, 203.0.113.5") == "203.0.113.5"
+    assert address("127.0.0.1") == "127.0.0.1"
+    # A client reaching the server directly cannot choose its address with the header.
+    assert address("198.51.100.1", "203.0.113.5") == "198.51.100.1"
+
+
 def test_failures_counted_through_one_cache_client_are_seen_through_another():
     # Two separate cache objects on the same table, as two processes would have.
     first, second = DatabaseCache("steward_cache", {}), DatabaseCache("steward_cache", {})
