@@ -182,3 +182,21 @@ def test_a_completed_access_request_downloads_through_a_short_lived_link(
     later = time.time() + settings.STEWARD_RIGHTS_DOWNLOAD_LINK_MINUTES * 60 + 5
     monkeypatch.setattr(signing.time, "time", lambda: later)
     assert client.get(response.url).status_code == 400
+
+
+def test_an_objection_on_legitimate_interests_needs_grounds_and_records_nothing_without(
+    client, person
+):
+    response = _ask(client, person.email, kind="objection", objection_ground="legitimate_interests")
+    assert response.status_code == 200 and b"Give the grounds" in response.content
+    assert RightsRequest.objects.count() == 0
+    response = _ask(
+        client,
+        person.email,
+        kind="objection",
+        objection_ground="legitimate_interests",
+        details="I moved; your calls reach my elderly mother.",
+    )
+    assert response.status_code == 302
+    request = RightsRequest.objects.get()
+    assert request.objection_ground == "legitimate_interests" and "elderly" in request.details

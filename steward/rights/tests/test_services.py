@@ -415,3 +415,12 @@ def test_art_19_lists_the_recipients_of_purposes_the_persons_data_went_to(dpo, p
 
     # Then only the first is listed for them
     assert [r.name for r in recipients_for(person)] == ["Counting Example BV"]
+
+
+def test_the_reminders_are_a_daily_periodic_job():
+    from steward.core.scheduling import PERIODIC_JOBS
+    from steward.rights.tasks import rights_reminders_task
+
+    (job,) = [j for j in PERIODIC_JOBS if j.name == "rights-reminders"]
+    assert job.daily_at is not None
+    assert job.resolved_task.func is rights_reminders_task.func
