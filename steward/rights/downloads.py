@@ -3,6 +3,7 @@
 steward.rights.access_export and steward.rights.portability. See docs/decisions/0021."""
 
 import datetime
+import importlib.util
 import json
 from dataclasses import dataclass
 
@@ -25,10 +26,21 @@ class ExportFile:
     filename: str
 
 
+_EXPORTERS = {
+    RequestKind.ACCESS: "steward.rights.access_export",
+    RequestKind.PORTABILITY: "steward.rights.portability",
+}
+
+
+def _exporter_installed(kind: str) -> bool:
+    return importlib.util.find_spec(_EXPORTERS[kind]) is not None
+
+
 def export_available_until(request: RightsRequest) -> datetime.datetime | None:
     """Until when the person may download their export; None when there is none."""
     if (
         request.kind not in FORMATS
+        or not _exporter_installed(request.kind)
         or request.status != RequestStatus.COMPLETED
         or request.contact_id is None
         or request.closed_at is None
