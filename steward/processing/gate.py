@@ -44,10 +44,10 @@ from steward.children.choices import ChildStatus
 from steward.consent.models import ConsentState, ConsentStatus, Method, NoticePurpose
 from steward.contacts.choices import LifecycleStage
 from steward.contacts.models import Contact
-from steward.core.actor import Actor, SystemActor
+from steward.core.actor import Actor
 from steward.deals.choices import StageOutcome
 from steward.deals.models import Deal
-from steward.detection.selectors import special_findings_standing
+from steward.detection.selectors import may_review, special_findings_standing
 from steward.inventory.models import DataCategory
 from steward.inventory.taxonomy import Sensitivity
 from steward.processing.errors import UnknownPurpose
@@ -94,8 +94,6 @@ ALLOWED_CODES = frozenset(
 SPECIAL_CATEGORY_CODES = frozenset(
     {"special_category_without_condition", "special_category_without_explicit_consent"}
 )
-# Who may see that a person holds special-category data (steward.detection's rule).
-SPECIAL_CATEGORY_PERMISSION = "special_category.view"
 
 
 @dataclass(frozen=True)
@@ -134,6 +132,7 @@ class Decision:
         return {
             "allowed": self.allowed,
             "purpose": self.purpose_key,
+            "purpose_name": self.purpose_name,
             "basis": self.basis,
             "code": self.code,
             "reason": self.reason,
@@ -164,7 +163,9 @@ def _fields(decision: Decision) -> dict[str, Any]:
 
 
 def may_see_special_category(actor: Actor) -> bool:
-    return isinstance(actor, SystemActor) or actor.can(SPECIAL_CATEGORY_PERMISSION)
+    """Whether `actor` may learn that a person holds special-category data: the roles that
+    may review findings (steward.detection's rule, Art. 9)."""
+    return may_review(actor)
 
 
 def exclusions_as_seen_by(excluded: dict[str, int], actor: Actor) -> dict[str, int]:
