@@ -1,6 +1,7 @@
 """Reads of the rights workflow: the queue with its filters, one request, what is due."""
 
 import datetime
+import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -70,7 +71,7 @@ def request_list(
         queryset = queryset.filter(assignee__isnull=True)
     elif filters.assignee:
         try:
-            queryset = queryset.filter(assignee_id=int(filters.assignee))
+            queryset = queryset.filter(assignee_id=uuid.UUID(filters.assignee))
         except ValueError:
             queryset = queryset.none()
     return queryset.order_by("closed_at", "effective_due", "received_at")

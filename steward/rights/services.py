@@ -282,7 +282,8 @@ def request_log(
     if contact is not None and not may_see(contact, actor):
         raise NotFound("No such contact.")
     if contact is None and email:
-        contact = contact_for_address(email)
+        found = contact_for_address(email)
+        contact = found if found is not None and may_see(found, actor) else None
     if contact is None and not (email or name):
         raise _refuse("requester_email", "Give the person's address or name, or their contact.")
     if not email and contact is not None:

@@ -1,6 +1,7 @@
 """Staff pages of the rights workflow: the queue, logging a request, the request page and
 its steps. Thin: parse, call a service, render or redirect."""
 
+import uuid
 from collections.abc import Callable
 
 from django.contrib import messages
@@ -50,7 +51,6 @@ def _assignees() -> list[User]:
 @permission_required("rights.view")
 def queue(request):
     form = QueueFilterForm(request.GET or {"status": "open"}, assignees=_assignees())
-    form.is_valid()
     data = form.cleaned_data if form.is_valid() else {"status": "open"}
     filters = RequestFilters(
         status=data.get("status", ""),
@@ -213,9 +213,12 @@ def _text(request, name: str = "text") -> str:
 
 def _assign(request, r):
     value = request.POST.get("assignee", "")
-    assignee = User.objects.filter(pk=value).first() if value.isdigit() else None
-    if value and assignee is None:
-        raise NotFound("No such staff member.")
+    assignee = None
+    if value:
+        try:
+            assignee = User.objects.get(pk=uuid.UUID(value))
+        except (ValueError, User.DoesNotExist):
+            raise ValidationFailed("No such staff member.") from None
     services.request_assign(actor=request.user, request=r, assignee=assignee)
     return "Assignment saved."
 

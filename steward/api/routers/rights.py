@@ -80,7 +80,7 @@ class RequestOut(Schema):
     effective_due_on: datetime.date
     extension_reason: str
     extension_notified_at: datetime.datetime | None
-    assignee: int | None
+    assignee: UUID | None
     verified_at: datetime.datetime | None
     verification_method: str
     refusal_ground: str
@@ -126,7 +126,7 @@ class RequestLogIn(RequestBody):
 
 
 class AssignIn(RequestBody):
-    assignee: int | None
+    assignee: UUID | None
 
 
 class TextIn(RequestBody):

@@ -79,3 +79,17 @@ def test_the_endpoints_are_in_the_openapi_document(client, db):
         "/api/v1/rights-requests/{request_id}/export",
     ):
         assert path in paths, path
+
+
+def test_the_api_assigns_by_staff_id_and_refuses_someone_who_does_not_handle_rights(
+    api_as, dpo, admin, owner, person
+):
+    api = api_as(dpo)
+    pk = api.post(
+        "/rights-requests", {"kind": "access", "channel": "phone", "contact": str(person.pk)}
+    ).json()["id"]
+    response = api.post(f"/rights-requests/{pk}/assign", {"assignee": str(admin.pk)})
+    assert response.status_code == 200 and response.json()["assignee"] == str(admin.pk)
+    refused = api.post(f"/rights-requests/{pk}/assign", {"assignee": str(owner.pk)})
+    assert refused.status_code == 422
+    assert RightsRequest.objects.get(pk=pk).assignee == admin

@@ -118,3 +118,19 @@ def test_the_contact_page_lists_the_persons_requests_for_those_who_may_see_them(
     client.force_login(owner)
     page = client.get(reverse("contacts:detail", args=[person.pk]))
     assert page.status_code == 200 and rights_request.reference.encode() not in page.content
+
+
+def test_the_dpo_assigns_a_request_and_the_queue_filters_by_that_assignee(
+    client, dpo, admin, rights_request
+):
+    client.force_login(dpo)
+    response = client.post(
+        reverse("rights:step", args=[rights_request.pk, "assign"]), {"assignee": str(admin.pk)}
+    )
+    assert response.status_code == 302
+    rights_request.refresh_from_db()
+    assert rights_request.assignee == admin
+    listed = client.get(reverse("rights:queue"), {"assignee": str(admin.pk)})
+    assert rights_request.reference.encode() in listed.content
+    listed = client.get(reverse("rights:queue"), {"assignee": str(dpo.pk)})
+    assert rights_request.reference.encode() not in listed.content
