@@ -161,3 +161,24 @@ def test_a_checkpoint_is_signed_only_for_chains_that_grew(chained):
 
     assert [(c.table, c.seq) for c in written] == [(table, 6)]
     assert ChainCheckpoint.objects.filter(table=table).count() == 2
+
+
+def test_the_fast_and_the_ordinary_verifier_agree(chained):
+    from steward.core.chain import _fast_plan, chained_models, verify
+
+    table, _, column, other_value = chained
+    model = next(m for m in chained_models() if m._meta.db_table == table)
+    assert _fast_plan(model, connection_vendor()) is not None  # the fast path is taken
+    assert verify(model) == verify(model, fast=False)
+    assert verify(model).ok
+
+    tamper(table, f"UPDATE {table} SET {column} = {other_value} WHERE seq = 4")
+
+    assert verify(model) == verify(model, fast=False)
+    assert verify(model).first_bad_seq == 4
+
+
+def connection_vendor() -> str:
+    from django.db import connection
+
+    return connection.vendor
