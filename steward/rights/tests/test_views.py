@@ -134,3 +134,25 @@ def test_the_dpo_assigns_a_request_and_the_queue_filters_by_that_assignee(
     assert rights_request.reference.encode() in listed.content
     listed = client.get(reverse("rights:queue"), {"assignee": str(dpo.pk)})
     assert rights_request.reference.encode() not in listed.content
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "shows"),
+    [
+        ("access", {}, b"export available"),
+        ("portability", {}, b"export available"),
+        ("rectification", {"details": "Wrong street"}, b"Correct the data"),
+        ("erasure", {}, b"Carrying it out"),
+        ("restriction", {}, b"Restrict processing"),
+        ("objection", {"objection_ground": "legitimate_interests", "details": "x"}, b"Decide"),
+    ],
+)
+def test_the_request_page_offers_the_action_of_each_kind(client, dpo, person, kind, extra, shows):
+    request = services.request_log(actor=dpo, kind=kind, channel="email", contact=person, **extra)
+    request = services.request_verify(actor=dpo, request=request, method="Reply from address")
+    services.request_move(actor=dpo, request=request, target=RequestStatus.IN_PROGRESS)
+    client.force_login(dpo)
+    page = client.get(reverse("rights:detail", args=[request.pk]))
+    assert page.status_code == 200 and shows in page.content
+    if kind in ("rectification", "erasure", "restriction"):
+        assert b"Recipients to tell (Art. 19)" in page.content
