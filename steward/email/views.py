@@ -86,18 +86,17 @@ def campaign_detail(request, pk):
         ((LABELS.get(code, code), count) for code, count in excluded.items()),
         key=lambda pair: -pair[1],
     )
-    preview = merge.render_text(
-        campaign.body_text,
-        {
-            "given_name": "Ada",
-            "family_name": "Example",
-            "full_name": "Ada Example",
-            "email": "ada@example.com",
-            "topic": campaign.topic.name,
-            "preferences_url": "https://…/email/preferences/…",
-            "unsubscribe_url": "https://…/email/unsubscribe/…",
-        },
-    )
+    sample = {
+        "given_name": "Ada",
+        "family_name": "Example",
+        "full_name": "Ada Example",
+        "email": "ada@example.com",
+        "topic": campaign.topic.name,
+        "preferences_url": "https://…/email/preferences/…",
+        "unsubscribe_url": "https://…/email/unsubscribe/…",
+    }
+    preview = merge.render_text(campaign.body_text, sample)
+    preview_subject = merge.render_text(campaign.subject, sample)
     return render(
         request,
         "email/campaign_detail.html",
@@ -108,6 +107,7 @@ def campaign_detail(request, pk):
             "excluded_total": sum(excluded.values()),
             "deliveries": delivery_counts(campaign),
             "preview": preview,
+            "preview_subject": preview_subject,
         },
     )
 

@@ -50,6 +50,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "objections.record": "Record objections (Art. 21)",
     "objections.decide": "Decide objections",
     "restrictions.manage": "Start and lift restrictions (Art. 18)",
+    "campaigns.manage": "Compose and send marketing campaigns",
     "rights.view": "See privacy requests (Art. 15-21)",
     "rights.manage": "Handle privacy requests: verify, extend, refuse, carry out",
     "staff.manage": "Manage staff, roles, teams and settings",

@@ -106,6 +106,22 @@ def test_a_campaign_reaches_each_recipient_once_through_the_marketing_mailer(
     assert statuses == {DeliveryStatus.SENT}
 
 
+def test_the_unsubscribe_header_leaves_as_plain_urls_not_encoded_words(subscribed, newsletter):
+    import email.policy
+
+    from steward.email.sending import campaign_message
+
+    contact = subscribed("long.address.for.a.long.header@example.org", "newsletter")
+    campaign = compose(newsletter)
+
+    # As Django's SMTP backend serialises it.
+    wire = campaign_message(campaign, contact).message(policy=email.policy.SMTP).as_bytes()
+
+    header = next(line for line in wire.split(b"\r\n") if line.startswith(b"List-Unsubscribe:"))
+    assert header.startswith(b"List-Unsubscribe: <http")
+    assert b"=?utf-8?" not in header and b"<mailto:unsubscribe@example.com?subject=" in header
+
+
 def test_merge_fields_are_escaped_in_the_html_part(subscribed, newsletter, smtp_server):
     subscribed("odd@example.org", "newsletter", given_name="<script>x</script>")
     campaign = queue(compose(newsletter, body_html="<p>Hi {{ given_name }}</p>"))
