@@ -134,3 +134,13 @@ def test_an_unsubscribe_link_for_another_topic_is_refused(client, subscribed):
 
     assert response.status_code == 400
     assert not ConsentEvent.objects.filter(kind=EventKind.WITHDRAWN).exists()
+
+
+def test_the_contact_page_lists_the_persons_subscriptions(client, admin, subscribed):
+    contact = subscribed("nora.lind@example.org", "newsletter")
+    client.force_login(admin)
+
+    response = client.get(reverse("contacts:detail", args=[contact.pk]))
+
+    assert response.status_code == 200
+    assert 'data-topic="newsletter">Newsletter · Confirmed' in response.content.decode()
