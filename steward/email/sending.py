@@ -112,7 +112,7 @@ def campaign_message(campaign: Campaign, contact: Contact, parts: _Parts | None 
         "unsubscribe_url": unsubscribe,
     }
     message = CampaignMessage(
-        subject=merge.render_text(parts.subject, values).replace("\n", " "),
+        subject=" ".join(merge.render_text(parts.subject, values).splitlines()),
         body=merge.render_text(parts.text, values),
         from_email=settings.STEWARD_MARKETING_FROM,
         to=[contact.email],

@@ -309,3 +309,15 @@ def test_a_role_without_campaigns_manage_sees_no_campaign_and_sends_nothing(
     assert listed.status_code == shown.status_code == sent.status_code == 403
     assert Campaign.objects.get().status == CampaignStatus.DRAFT
     assert not CampaignDelivery.objects.exists()
+
+
+def test_a_line_break_in_a_name_cannot_add_a_header(subscribed, newsletter, smtp_server):
+    subscribed("crlf@example.org", "newsletter", given_name="Eve\r\nBcc: victim@example.org")
+    campaign = queue(compose(newsletter))
+
+    campaign_deliver(campaign_id=campaign.pk, rate=0)
+
+    [mail] = smtp_server.wait_for(1)
+    assert mail.rcpt_tos == ["crlf@example.org"]
+    assert mail.message["Bcc"] is None
+    assert mail.subject.startswith("News for Eve")
