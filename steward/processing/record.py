@@ -150,7 +150,13 @@ def _transfers(rows: list[Recipient]) -> tuple[RecordTransfer, ...]:
             country=code,
             country_name=str(country_names.name(code)),
             safeguard=row.transfer_safeguard,
-            safeguard_label=TransferSafeguard(row.transfer_safeguard).label,
+            # A third country without a safeguard can only come from outside the services;
+            # the record says so rather than "none needed".
+            safeguard_label=(
+                TransferSafeguard(row.transfer_safeguard).label
+                if row.transfer_safeguard
+                else "No safeguard recorded"
+            ),
             documentation=row.transfer_documentation,
         )
         for row in rows

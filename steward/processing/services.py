@@ -8,7 +8,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_countries import countries as country_names
 
@@ -174,13 +174,16 @@ def purpose_create(*, actor: Actor, data: dict[str, Any]) -> Purpose:
     editable_fields(Purpose, data, PURPOSE_FIELDS)
     defaults = {f.name: f.get_default() for f in Purpose._meta.concrete_fields}
     state = _purpose_clean({**{k: defaults[k] for k in PURPOSE_FIELDS}, **data})
-    with transaction.atomic():
-        if Purpose.objects.filter(key=state["key"]).exists():
-            raise Conflict(
-                f"A purpose with the key {state['key']!r} exists already.",
-                field_errors={"key": ["This key is taken."]},
-            )
+    taken = Conflict(
+        f"A purpose with the key {state['key']!r} exists already.",
+        field_errors={"key": ["This key is taken."]},
+    )
+    if Purpose.objects.filter(key=state["key"]).exists():
+        raise taken
+    try:
         return create_audited(actor=actor, model=Purpose, data=state, action="purpose.created")
+    except IntegrityError:
+        raise taken from None  # created by someone else between the check and the insert
 
 
 def purpose_update(*, actor: Actor, purpose: Purpose, data: dict[str, Any]) -> Purpose:
