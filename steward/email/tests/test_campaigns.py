@@ -321,3 +321,16 @@ def test_a_line_break_in_a_name_cannot_add_a_header(subscribed, newsletter, smtp
     assert mail.rcpt_tos == ["crlf@example.org"]
     assert mail.message["Bcc"] is None
     assert mail.subject.startswith("News for Eve")
+
+
+def test_names_and_subjects_outside_ascii_arrive_intact(subscribed, newsletter, smtp_server):
+    subscribed("zoe@example.org", "newsletter", given_name="Zoë Łukasiewicz")
+    campaign = queue(compose(newsletter, body_html="<p>Grüße, {{ given_name }}</p>"))
+
+    campaign_deliver(campaign_id=campaign.pk, rate=0)
+
+    [mail] = smtp_server.wait_for(1)
+    assert mail.subject == "News for Zoë Łukasiewicz"
+    assert "Hello Zoë Łukasiewicz" in mail.text()
+    assert "<p>Grüße, Zoë Łukasiewicz</p>" in mail.html()
+    assert mail.message["Message-ID"] and mail.message["Date"]
