@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "steward.children",
     "steward.processing",
     "steward.consent",
+    "steward.erasure",
     "steward.rights",
     "steward.portal",
     "steward.email",

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from steward.activities.choices import ActivityKind
 from steward.activities.models import Activity
+from steward.activities.selectors import activity_mask, with_masks
 from steward.core.actor import Actor, SystemActor, actor_user
-from steward.core.errors import NotFound, ValidationFailed
+from steward.core.errors import NotFound, PermissionDenied, ValidationFailed
 from steward.core.permissions import require
 from steward.core.scoping import may_see
 from steward.core.writes import create_audited, delete_audited, editable_fields, update_audited
@@ -75,6 +76,12 @@ def activity_update(*, actor: Actor, activity: Activity, data: dict[str, Any]) -
     merged = {k: getattr(activity, k) for k in ACTIVITY_FIELDS} | data
     _check_links(actor, merged)
     changed = [f for f in SCANNED_FIELDS if f in data and data[f] != getattr(activity, f)]
+    if changed:
+        # A role that may not read the entry (it holds special-category, criminal or
+        # children's data, or a national ID) may not rewrite it either.
+        mask = activity_mask(with_masks(Activity.objects.filter(pk=activity.pk), actor).get())
+        if mask is not None:
+            raise PermissionDenied(f"Your role may not change this entry: it holds {mask.reason}.")
     with transaction.atomic():
         activity = update_audited(
             actor=actor, instance=activity, data=data, action="activity.updated"

@@ -14,13 +14,15 @@ from steward.children.services import contact_child_status_refresh
 from steward.contacts.choices import ContactMethodKind, CustomFieldType
 from steward.contacts.models import Contact, ContactMethod, CustomFieldDefinition, Organisation, Tag
 from steward.contacts.normalise import normalise_email, normalise_phone
+from steward.contacts.selectors import custom_fields_hidden_from
 from steward.core.actor import Actor, SystemActor, actor_user
-from steward.core.errors import Conflict, NotFound, ValidationFailed
+from steward.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from steward.core.permissions import require
 from steward.core.scoping import may_see
 from steward.core.writes import create_audited, delete_audited, editable_fields, update_audited
 from steward.detection.services import findings_forget_field, findings_refresh_for
 from steward.detection.sources import changed_subfields
+from steward.inventory.field_access import Masked
 from steward.inventory.selectors import is_custom_field_category
 
 CONTACT_FIELDS = (
@@ -91,6 +93,9 @@ def contact_create(*, actor: Actor, data: dict[str, Any], tags: list[str] | None
     require(actor, "contacts.add")
     editable_fields(Contact, data, CONTACT_FIELDS)
     data = _normalised_contact_data(data)
+    _refuse_erased(data)
+    if data.get("custom"):
+        data["custom"] = _guarded_custom_kept(actor, {}, data["custom"])
     if not isinstance(actor, SystemActor):
         data.setdefault("owner", actor_user(actor))
         data.setdefault("team", actor.team)
@@ -116,6 +121,32 @@ def contact_create(*, actor: Actor, data: dict[str, Any], tags: list[str] | None
         raise _duplicate_email_error(data.get("email", "")) from None
 
 
+def _refuse_erased(data: dict[str, Any]) -> None:
+    """Art. 17: a person erased at their request is not silently re-created by staff."""
+    from steward.erasure.services import ERASED_MESSAGE, suppression_match
+
+    entry = suppression_match(email=data.get("email") or "", phone=data.get("phone") or "")
+    if entry is not None:
+        raise Conflict(
+            f"{ERASED_MESSAGE} (erased on {entry.erased_at:%d %B %Y})",
+            field_errors={"email": [ERASED_MESSAGE]},
+        )
+
+
+def _guarded_custom_kept(actor: Actor, before: dict, after: dict) -> dict:
+    """Art. 8, 9, 10: a role that may not read a guarded custom field (special-category,
+    criminal, children's data, national IDs) may not change it either; the values it did
+    not send, and could not see, are kept."""
+    hidden = custom_fields_hidden_from(actor)
+    for key, guards in hidden.items():
+        if key in after and after[key] != before.get(key):
+            raise PermissionDenied(
+                f"Your role may not change the custom field {key!r}: it holds "
+                f"{Masked(guards).reason}."
+            )
+    return {**after, **{key: before[key] for key in hidden if key in before}}
+
+
 def contact_update(
     *, actor: Actor, contact: Contact, data: dict[str, Any], tags: list[str] | None = None
 ) -> Contact:
@@ -124,6 +155,8 @@ def contact_update(
     _require_visible(contact, actor)
     editable_fields(Contact, data, CONTACT_FIELDS)
     data = _normalised_contact_data(data)
+    if "custom" in data:
+        data["custom"] = _guarded_custom_kept(actor, contact.custom or {}, data["custom"])
     if "email" in data and _email_taken(data["email"], exclude_pk=contact.pk):
         raise _duplicate_email_error(data["email"])
     try:

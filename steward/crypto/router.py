@@ -7,7 +7,9 @@ backups that contain the key table: docs/decisions/0018-field-encryption.md)."""
 from django.conf import settings
 
 KEYS_ALIAS = "keys"
-_APP = "crypto"
+# The data keys, and the erasure journal and suppressions (steward.erasure): what must
+# outlive a restore of the data from an older backup.
+_APPS = frozenset({"crypto", "erasure"})
 
 
 def keys_database() -> str:
@@ -16,7 +18,7 @@ def keys_database() -> str:
 
 class KeysRouter:
     def db_for_read(self, model, **hints):
-        if model._meta.app_label == _APP:
+        if model._meta.app_label in _APPS:
             return keys_database()
         return None
 
@@ -28,6 +30,6 @@ class KeysRouter:
     def allow_migrate(self, db, app_label, model_name=None, **hints):
         if KEYS_ALIAS not in settings.DATABASES:
             return None
-        if app_label == _APP:
+        if app_label in _APPS:
             return db == KEYS_ALIAS
         return db != KEYS_ALIAS

@@ -43,6 +43,7 @@ from steward.crypto.fields import sealed_values
 from steward.crypto.keyring import keyring, owner_for
 from steward.detection.services import findings_refresh
 from steward.detection.sources import FieldText, changed_subfields, expand_fields
+from steward.erasure.services import ERASED_MESSAGE, suppressed_emails
 from steward.imports.choices import (
     ALLOWED_TRANSITIONS,
     DateOrder,
@@ -252,8 +253,22 @@ def import_job_validate(*, job_id) -> ImportJob:
     problems: list[tuple[int, str]] = []
 
     def flush(report, staging) -> None:
-        existing = _existing_emails([row.email for row in pending if row.email])
+        emails = [row.email for row in pending if row.email]
+        existing = _existing_emails(emails)
+        erased = suppressed_emails(emails)
         for row in pending:
+            if row.email in erased:
+                # Art. 17: an erased person is not brought back by the next import.
+                counts["invalid"] += 1
+                problems.append(
+                    (
+                        row.index,
+                        _report_line(
+                            row.index, row.line, "invalid", errors={"email": [ERASED_MESSAGE]}
+                        ),
+                    )
+                )
+                continue
             if row.email in existing:
                 counts["duplicate"] += 1
                 problems.append(
