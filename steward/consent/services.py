@@ -508,7 +508,7 @@ def consent_give(
     given_by = (given_by or "").strip()
     if parental and not given_by:
         message = "A parental consent names the holder of parental responsibility (Art. 8)."
-        raise ValidationFailed(message, field_errors={"given_by": [message]})
+        raise ValidationFailed(message, field_errors={"given_by": [message], "parental": [message]})
     occurred_at = _occurred_at(occurred_at, now)
     evidence = _evidence(evidence)
     with transaction.atomic():

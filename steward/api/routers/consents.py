@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from steward.api.errors import errors
-from steward.api.schemas import JsonObject, RequestBody, Text, Timestamp
+from steward.api.schemas import RequestBody, Text, Timestamp
 from steward.consent.models import Channel, ConsentEvent, ConsentState, Method
 from steward.consent.selectors import (
     consent_events_for,
@@ -69,13 +69,17 @@ class ContactConsentsOut(Schema):
     events: list[ConsentEventOut]
 
 
+# Evidence is a handful of facts (IP, user agent, page, a reference), one level deep.
+Evidence = dict[str, Text(1000) | int | float | bool | None]
+
+
 class ConsentGiveIn(RequestBody):
     purpose: Text(50, min_length=1)
     notice_version: UUID
     method: Method = Method.API
     channel: Channel = Channel.API
     occurred_at: Timestamp | None = None
-    evidence: JsonObject | None = None
+    evidence: Evidence | None = None
     given_by: Text(200) = ""
     parental: bool = False
 
@@ -85,7 +89,7 @@ class ConsentWithdrawIn(RequestBody):
     method: Method = Method.API
     channel: Channel = Channel.API
     occurred_at: Timestamp | None = None
-    evidence: JsonObject | None = None
+    evidence: Evidence | None = None
 
 
 def _notice(version) -> dict | None:

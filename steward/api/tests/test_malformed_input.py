@@ -75,8 +75,28 @@ def world(owner, admin):
             owner=owner, team=owner.team, pipeline=pipeline, stage=pipeline.stages.first()
         ).pk,
     }
+    records |= _consents(owner, contact)
     client = Client(headers={"Authorization": f"Bearer {token_for(admin)}"})
     return client, records
+
+
+def _consents(owner, contact) -> dict:
+    """A published notice with two consent purposes: the contact consented to the second
+    (so /withdraw has something to withdraw) and not to the first (so giving it succeeds)."""
+    from steward.consent.services import consent_give
+    from steward.consent.tests.factories import published_version, purpose
+
+    give, withdraw = purpose("api-give-test"), purpose("api-withdraw-test")
+    version = published_version({give: "Yes, email me.", withdraw: "Yes, call me."})
+    consent_give(
+        actor=owner,
+        contact=contact,
+        purpose=withdraw,
+        notice_version=version,
+        method="phone",
+        channel="phone",
+    )
+    return {"notice_version_id": version.pk}
 
 
 def _url(path: str, records: dict, replacement: str | None = None) -> str:
@@ -175,6 +195,11 @@ def _valid_body(method: str, path: str, records: dict) -> dict:
             "contact": str(records["contact_id"]),
         },
         "/api/v1/deals": {"title": "Annual licence"},
+        "/api/v1/consents/{contact_id}": {
+            "purpose": "api-give-test",
+            "notice_version": str(records["notice_version_id"]),
+        },
+        "/api/v1/consents/{contact_id}/withdraw": {"purpose": "api-withdraw-test"},
         "/api/v1/subscriptions": {"email": "ann.example@example.org", "topics": ["newsletter"]},
     }[path]
 

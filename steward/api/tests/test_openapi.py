@@ -24,6 +24,9 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/deals/{deal_id}"), ("patch", "/api/v1/deals/{deal_id}"),
     ("delete", "/api/v1/deals/{deal_id}"),
     ("get", "/api/v1/pipelines"), ("get", "/api/v1/me"),
+    ("get", "/api/v1/consents/{contact_id}"), ("post", "/api/v1/consents/{contact_id}"),
+    ("post", "/api/v1/consents/{contact_id}/withdraw"),
+    ("get", "/api/v1/consents/{contact_id}/receipt"),
 }  # fmt: skip
 
 
