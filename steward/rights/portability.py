@@ -37,14 +37,14 @@ class PortabilityExport:
 
 
 def _portable_bases(contact: Contact) -> tuple[str, ...]:
-    from steward.processing.gate import decide
+    from steward.processing.gate import decisions_for
     from steward.processing.selectors import purposes_active
 
-    bases = set()
-    for purpose in purposes_active().filter(lawful_basis__in=PORTABLE_BASES):
-        if decide(contact=contact, purpose=purpose).allowed:
-            bases.add(purpose.lawful_basis)
-    return tuple(sorted(bases))
+    purposes = list(purposes_active().filter(lawful_basis__in=PORTABLE_BASES))
+    decisions = decisions_for(contact=contact, purposes=purposes) if purposes else []
+    return tuple(
+        sorted({p.lawful_basis for p, d in zip(purposes, decisions, strict=True) if d.allowed})
+    )
 
 
 def portability_export(*, actor: Actor, contact: Contact) -> PortabilityExport:
