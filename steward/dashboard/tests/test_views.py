@@ -74,6 +74,7 @@ def test_my_open_tasks_link_to_their_deal_and_mark_the_overdue_one(client, owner
 def test_the_dashboard_makes_as_many_queries_with_many_records_as_with_one(client, owner, stage):
     client.force_login(owner)
     _some_data(owner, stage, 1)
+    client.get(reverse("dashboard"))  # per-process caches (role permissions) filled once
     keyring().forget()  # both requests start with no data key cached (steward.crypto)
     with CaptureQueriesContext(connection) as few:
         client.get(reverse("dashboard"))
@@ -84,4 +85,6 @@ def test_the_dashboard_makes_as_many_queries_with_many_records_as_with_one(clien
         client.get(reverse("dashboard"))
 
     assert len(many) == len(few)
-    assert len(few) <= 14
+    # 23 on 2026-11-29: session, user, the gate (purpose, taxonomy, exclusions by reason),
+    # masks, the figures and the charts; a new query per record would show above.
+    assert len(few) <= 25
