@@ -730,9 +730,11 @@ def request_erase(*, actor: Actor, request: RightsRequest, reason: str = "") -> 
     """Art. 17: runs the erasure (steward.erasure: plan, crypto-shredding, suppression,
     journal) and completes the request in the same transaction. The request is kept as the
     evidence that it was answered, without the person's address, name or free text."""
-    from steward.erasure.services import erasure_execute
-
     require(actor, MANAGE)
+    try:
+        from steward.erasure.services import erasure_execute
+    except ImportError:
+        raise Conflict("Erasure is not installed here (steward.erasure).") from None
     _visible(request, actor)
     contact = _working(request, RequestKind.ERASURE)
     reason = _text(reason, "reason") or f"Erasure request {request.reference} (Art. 17)"

@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from steward.api.errors import errors
 from steward.api.pagination import paginate
-from steward.api.schemas import JsonObject, PageParams, RequestBody, Text, Timestamp
+from steward.api.schemas import PageParams, RequestBody, Text, Timestamp
 from steward.audit.reads import audited_page
 from steward.contacts.selectors import contact_get
 from steward.core.errors import Conflict, ValidationFailed
@@ -110,7 +110,9 @@ class RequestListParams(Schema):
     status: Literal["open"] | RequestStatus | None = None
     kind: RequestKind | None = None
     due: Literal["soon", "overdue"] | None = None
-    assignee: str | None = Field(None, description='A staff id, "me" or "none"')
+    assignee: UUID | Literal["me", "none"] | None = Field(
+        None, description='A staff id, "me" or "none"'
+    )
 
 
 class RequestLogIn(RequestBody):
@@ -144,12 +146,28 @@ class RefuseIn(RequestBody):
 
 
 class FeeIn(RequestBody):
-    amount: Decimal
+    amount: Decimal = Field(gt=0, max_digits=9, decimal_places=2)
     reason: Text(5000, min_length=1)
 
 
+class RectifyChanges(RequestBody):
+    """The corrected values (Art. 16); only the fields sent change."""
+
+    given_name: Text(100) | None = None
+    family_name: Text(100) | None = None
+    email: Text(254) | None = None
+    phone: Text(40) | None = None
+    job_title: Text(120) | None = None
+    street: Text(200) | None = None
+    postal_code: Text(20) | None = None
+    city: Text(100) | None = None
+    region: Text(100) | None = None
+    country: Text(2) | None = None
+    language: Text(10) | None = None
+
+
 class RectifyIn(RequestBody):
-    changes: JsonObject
+    changes: RectifyChanges
 
 
 class ObjectIn(RequestBody):
@@ -157,7 +175,7 @@ class ObjectIn(RequestBody):
 
 
 class DecideIn(RequestBody):
-    upheld: bool
+    decision: Literal["upheld", "rejected"]
     reason: Text(5000, min_length=1)
 
 
@@ -257,7 +275,7 @@ def list_rights_requests(
             status=filters.status or "",
             kind=filters.kind or "",
             due=filters.due or "",
-            assignee=filters.assignee or "",
+            assignee=str(filters.assignee or ""),
         ),
     )
     result = audited_page(request, "rights.rightsrequest", paginate(request, queryset, page))
@@ -400,7 +418,9 @@ def rectify(request: HttpRequest, request_id: UUID, payload: RectifyIn):
     """Art. 16: corrects the person's contact (`changes`: field to new value); old and new
     values go to the audit trail."""
     services.request_rectify(
-        actor=request.auth, request=_get(request, request_id), changes=payload.changes
+        actor=request.auth,
+        request=_get(request, request_id),
+        changes=payload.changes.model_dump(exclude_unset=True),
     )
     return _fresh(request, request_id)
 
@@ -460,7 +480,7 @@ def record_objection(request: HttpRequest, request_id: UUID, payload: ObjectIn):
 def decide_objection(request: HttpRequest, request_id: UUID, payload: DecideIn):
     """Art. 21(1): upheld completes the request; rejected refuses it with the reason."""
     services.request_objection_decide(
-        actor=request.auth, request=_get(request, request_id), upheld=payload.upheld,
+        actor=request.auth, request=_get(request, request_id), upheld=payload.decision == "upheld",
         reason=payload.reason,
     )  # fmt: skip
     return _fresh(request, request_id)
