@@ -40,6 +40,12 @@ INVALID_LINK = {
         "Confirmation links work for a limited time. Nothing was confirmed; sign up again to "
         "get a new link.",
     ),
+    "erased": (
+        "This address cannot be subscribed",
+        "Its owner asked us to erase their data, so we do not store it again. Nothing was "
+        "confirmed. If you are that person and want our emails again, write to our privacy "
+        "contact.",
+    ),
     "used": (
         "This link was already used",
         "A confirmation link works once, and this one already confirmed the subscription. "
@@ -167,7 +173,7 @@ def _invalid(request, reason: str) -> HttpResponse:
         request,
         "email/public/invalid_link.html",
         {"title": title, "text": text, "reason": reason},
-        status=410 if reason in ("expired", "used") else 400,
+        status={"expired": 410, "used": 410, "erased": 409}.get(reason, 400),
     )
 
 

@@ -257,6 +257,11 @@ def signup_confirm(*, token: str, evidence: Mapping[str, Any]) -> Confirmation:
     (method double opt-in, with this click's evidence and the sign-up's own). A forged,
     altered, expired or used link raises LinkInvalid and writes nothing."""
     signup, topics = signup_preview(token)
+    if not Contact.objects.with_email(signup.email).exists() and erasure_suppressed(signup.email):
+        # Art. 17: a person erased at their request is not re-created, not even by a
+        # sign-up (steward.erasure refuses it in contact_create too); told only to whoever
+        # holds the mailbox, never at sign-up time.
+        raise links.LinkInvalid("erased")
     now = timezone.now()
     with transaction.atomic():
         consumed = SignUp.objects.filter(
@@ -265,15 +270,6 @@ def signup_confirm(*, token: str, evidence: Mapping[str, Any]) -> Confirmation:
         if not consumed:
             raise links.LinkInvalid("used")
         contact, created = _contact_for(signup)
-        if created and signup.evidence.get("suppressed_after_erasure"):
-            # Not silent: the trail says this person was erased before and came back by
-            # their own double opt-in.
-            audit_record(
-                actor=SIGNUP_ACTOR,
-                action="email.signup.recreated_after_erasure",
-                target=contact,
-                context={"signup": str(signup.pk)},
-            )
         versions = signup.evidence.get("notice_versions", {})
         result = Confirmation(contact=contact, topics=topics, created=created)
         for topic in topics:

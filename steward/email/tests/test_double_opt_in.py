@@ -355,18 +355,18 @@ def test_the_confirmation_goes_through_the_default_mailer_not_the_marketing_one(
         marketing.stop()
 
 
-def test_an_address_on_the_erasure_suppression_list_is_not_recreated_silently(db, monkeypatch):
-    from steward.audit.models import AuditEvent
-
+def test_an_address_on_the_erasure_suppression_list_is_not_recreated(db, monkeypatch):
     monkeypatch.setattr(services, "erasure_suppressed", lambda email: True)
     signup = services.signup_request(
         email="gone@example.org", topics=["newsletter"], evidence={"ip": "192.0.2.9"}
     )
     token = links.confirm_token(signup_id=signup.pk, email=signup.email, topics=signup.topics)
 
-    result = services.signup_confirm(token=token, evidence={})
+    with pytest.raises(links.LinkInvalid) as refused:
+        services.signup_confirm(token=token, evidence={})
 
+    assert refused.value.reason == "erased"
     assert signup.evidence["suppressed_after_erasure"] is True
-    assert AuditEvent.objects.filter(
-        action="email.signup.recreated_after_erasure", object_id=str(result.contact.pk)
-    ).exists()
+    assert not Contact.objects.exists()
+    assert not ConsentEvent.objects.exists()
+    assert SignUp.objects.get().consumed_at is None
