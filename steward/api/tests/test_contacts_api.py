@@ -88,7 +88,7 @@ def test_the_contact_schema_lists_every_field_of_a_contact(owner, api_as):
         "id", "given_name", "family_name", "full_name", "email", "additional_emails", "phone",
         "additional_phones", "job_title", "organisation", "street", "postal_code", "city",
         "region", "country", "date_of_birth", "language", "lifecycle_stage", "source", "tags",
-        "custom", "owner", "team", "child_status", "created_at", "updated_at",
+        "custom", "masked_fields", "owner", "team", "child_status", "created_at", "updated_at",
     }  # fmt: skip
     assert set(body) == expected
     datetime.datetime.fromisoformat(body["created_at"])
