@@ -224,7 +224,18 @@ def preferences(request, token: str):
         return _invalid(request, "forged")
     changes = None
     error = ""
-    if request.method == "POST":
+    withdrawn = None
+    if request.method == "POST" and request.POST.get("withdraw_purpose"):
+        # One click withdraws one consent (Art. 7(3): as easy as giving it).
+        try:
+            withdrawn = services.consent_withdraw_by_person(
+                contact=contact,
+                purpose_key=request.POST["withdraw_purpose"],
+                evidence=request_evidence(request, page="preference centre"),
+            ).purpose
+        except ValidationFailed as failure:
+            error = failure.message
+    elif request.method == "POST":
         wanted = [] if "withdraw_all" in request.POST else request.POST.getlist("topics")
         try:
             changes = services.preferences_update(
@@ -245,6 +256,8 @@ def preferences(request, token: str):
             "changes": changes,
             "error": error,
             "token": token,
+            "other_consents": services.other_consents_held(contact),
+            "withdrawn": withdrawn,
         },
         status=422 if error else 200,
     )

@@ -41,7 +41,7 @@ from steward.email.models import (
     SubscriptionStatus,
     Topic,
 )
-from steward.email.transactional import send_signup_confirmation
+from steward.email.transactional import send_signup_confirmation, send_transactional
 
 MANAGE = "campaigns.manage"
 SIGNUP_ACTOR = SystemActor("email:double-opt-in")
@@ -524,3 +524,58 @@ def _deliveries_create(campaign: Campaign, ids: QuerySet) -> int:
         CampaignDelivery.objects.bulk_create(batch)
         total += len(batch)
     return total
+
+
+def other_consents_held(contact: Contact) -> list[ConsentState]:
+    """The consents the person has given for purposes no email topic stands for (website
+    cookies, profiling, anything consent-based in the register): the preference centre
+    offers to withdraw each of them too (Art. 7(3))."""
+    topic_purposes = Topic.objects.values("purpose_id")
+    return list(
+        ConsentState.objects.filter(contact=contact, status=ConsentStatus.GIVEN)
+        .exclude(purpose_id__in=topic_purposes)
+        .select_related("purpose")
+        .order_by("purpose__name")
+    )
+
+
+def consent_withdraw_by_person(
+    *, contact: Contact, purpose_key: str, evidence: Mapping[str, Any]
+) -> ConsentState:
+    """One click withdraws one consent the person gave (method: privacy portal)."""
+    state = next((s for s in other_consents_held(contact) if s.purpose.key == purpose_key), None)
+    if state is None:
+        message = "There is no consent to withdraw for this purpose."
+        raise ValidationFailed(message, field_errors={"purpose": [message]})
+    consent_withdraw(
+        actor=PREFERENCES_ACTOR,
+        contact=contact,
+        purpose=state.purpose,
+        method=Method.PORTAL,
+        channel=Channel.WEB,
+        evidence=_clip({**dict(evidence), "at": timezone.now().isoformat()}),
+    )
+    return state
+
+
+def preferences_link_send(*, email: str) -> bool:
+    """Mails the preference-centre link to `email` when it belongs to a contact (the
+    caller answers the same either way, so nobody learns who is on file). After commit."""
+    try:
+        address = normalise_email(email)
+    except ValueError:
+        return False
+    contact = Contact.objects.with_email(address).first()
+    if contact is None:
+        return False
+    url = links.preferences_url(contact.pk)
+    transaction.on_commit(
+        lambda: send_transactional(
+            to=address,
+            subject="Your consents and email preferences",
+            template="email/mail/preferences_link",
+            context={"url": url},
+            preferences_url=url,
+        )
+    )
+    return True
