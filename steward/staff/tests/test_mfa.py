@@ -275,9 +275,7 @@ def test_an_administrator_resets_a_colleagues_lost_second_factors_and_ends_their
     assert MFA_STATE in client.session
 
 
-def test_nobody_resets_their_own_second_factors_and_only_administrators_reset_others(
-    admin, owner
-):
+def test_nobody_resets_their_own_second_factors_and_only_administrators_reset_others(admin, owner):
     from steward.core.errors import PermissionDenied
 
     app_for(admin)
