@@ -107,11 +107,26 @@ class RequestPage(Schema):
 
 
 class RequestListParams(Schema):
-    status: Literal["open"] | RequestStatus | None = None
+    status: (
+        Literal[
+            "open",
+            "received",
+            "identity_unverified",
+            "verified",
+            "in_assessment",
+            "in_progress",
+            "extended",
+            "completed",
+            "refused",
+        ]
+        | None
+    ) = None
     kind: RequestKind | None = None
     due: Literal["soon", "overdue"] | None = None
-    assignee: UUID | Literal["me", "none"] | None = Field(
-        None, description='A staff id, "me" or "none"'
+    assignee: str | None = Field(
+        None,
+        pattern=r"^(me|none|[0-9a-fA-F-]{32,36})$",
+        description='A staff id, "me" or "none"',
     )
 
 

@@ -75,9 +75,56 @@ def world(owner, admin):
             owner=owner, team=owner.team, pipeline=pipeline, stage=pipeline.stages.first()
         ).pk,
     }
+    records |= _rights_requests(admin, contact)
     records |= _consents(owner, contact)
     client = Client(headers={"Authorization": f"Bearer {token_for(admin)}"})
     return client, records
+
+
+# Each step of /rights-requests acts on a request in the state the workflow allows it from.
+_RIGHTS_STEPS = {
+    "": ("access", "received"), "assign": ("access", "received"),
+    "send-link": ("access", "received"), "verify": ("access", "received"),
+    "move": ("access", "verified"), "ask": ("access", "received"),
+    "extend": ("access", "verified"), "refuse": ("access", "received"),
+    "fee": ("access", "received"), "complete": ("access", "in_progress"),
+    "notes": ("access", "received"), "rectify": ("rectification", "in_progress"),
+    "erase": ("erasure", "in_progress"), "restrict": ("restriction", "in_progress"),
+    "lift-notice": ("restriction", "restricted"), "lift": ("restriction", "notified"),
+    "object": ("objection", "in_progress"), "decide-objection": ("objection", "objected"),
+    "recipients": ("rectification", "in_progress"), "export": ("access", "received"),
+}  # fmt: skip
+
+
+def _rights_requests(admin, contact) -> dict:
+    from steward.processing.models import Recipient
+    from steward.rights import services as rights
+
+    made = {}
+    for step, (kind, state) in _RIGHTS_STEPS.items():
+        person = ContactFactory(owner=contact.owner, team=contact.team)
+        extra = {"details": "Street is wrong"} if kind == "rectification" else {}
+        if kind == "objection":
+            extra = {"objection_ground": "legitimate_interests", "details": "I moved"}
+        r = rights.request_log(actor=admin, kind=kind, channel="phone", contact=person, **extra)
+        if state != "received":
+            r = rights.request_verify(actor=admin, request=r, method="Called back")
+        if state not in ("received", "verified"):
+            r = rights.request_move(actor=admin, request=r, target="in_progress")
+        if state in ("restricted", "notified"):
+            rights.request_restrict(actor=admin, request=r, reason="Accuracy contested")
+        if state == "notified":
+            rights.restriction_lift_notice_send(actor=admin, request=r, reason="Checked")
+        if state == "objected":
+            rights.request_object(actor=admin, request=r)
+        made[step] = r.pk
+    recipient = Recipient.objects.create(name="Example Mailer", kind="processor", service="Mail")
+    return {"rights_requests": made, "recipient_id": recipient.pk}
+
+
+def _rights_step(path: str) -> str:
+    after = path.split("{request_id}", 1)[1].strip("/")
+    return after.split("/", 1)[0]
 
 
 def _consents(owner, contact) -> dict:
@@ -101,7 +148,11 @@ def _consents(owner, contact) -> dict:
 
 def _url(path: str, records: dict, replacement: str | None = None) -> str:
     def fill(match):
-        return replacement if replacement is not None else str(records[match[1]])
+        if replacement is not None:
+            return replacement
+        if match[1] == "request_id":
+            return str(records["rights_requests"][_rights_step(path)])
+        return str(records[match[1]])
 
     return re.sub(r"\{(\w+)\}", fill, path)
 
@@ -201,6 +252,26 @@ def _valid_body(method: str, path: str, records: dict) -> dict:
         },
         "/api/v1/consents/{contact_id}/withdraw": {"purpose": "api-withdraw-test"},
         "/api/v1/subscriptions": {"email": "ann.example@example.org", "topics": ["newsletter"]},
+        "/api/v1/rights-requests": {"kind": "access", "channel": "letter", "requester_name": "Ann"},
+        "/api/v1/rights-requests/{request_id}/assign": {"assignee": None},
+        "/api/v1/rights-requests/{request_id}/verify": {"text": "Called back"},
+        "/api/v1/rights-requests/{request_id}/move": {"status": "in_progress"},
+        "/api/v1/rights-requests/{request_id}/ask": {"text": "Your customer number?"},
+        "/api/v1/rights-requests/{request_id}/extend": {"text": "Many systems"},
+        "/api/v1/rights-requests/{request_id}/refuse": {"ground": "excessive", "reasons": "x"},
+        "/api/v1/rights-requests/{request_id}/fee": {"amount": "10.00", "reason": "Repeated"},
+        "/api/v1/rights-requests/{request_id}/notes": {"text": "Called"},
+        "/api/v1/rights-requests/{request_id}/rectify": {"changes": {"city": "Bonn"}},
+        "/api/v1/rights-requests/{request_id}/erase": {"text": ""},
+        "/api/v1/rights-requests/{request_id}/restrict": {"text": "Accuracy contested"},
+        "/api/v1/rights-requests/{request_id}/lift-notice": {"text": "Checked"},
+        "/api/v1/rights-requests/{request_id}/lift": {"text": ""},
+        "/api/v1/rights-requests/{request_id}/object": {},
+        "/api/v1/rights-requests/{request_id}/decide-objection": {
+            "decision": "upheld",
+            "reason": "Fine",
+        },
+        "/api/v1/rights-requests/{request_id}/recipients/{recipient_id}/notified": {"text": ""},
     }[path]
 
 
