@@ -29,7 +29,7 @@ def test_an_erasure_request_erases_completes_and_keeps_no_identifying_data(
         assert kept.contact_id is None
     assert not RequestEvent.objects.exclude(note="").filter(request=request).exists()
     # The person was told before their address was gone.
-    mail = smtp_server.wait_for(3)[-1]
+    mail = smtp_server.wait_for(2)[-1]
     assert mail.rcpt_tos == ["petra.quellwasser@example.org"]
     assert request.reference in mail.subject
 
