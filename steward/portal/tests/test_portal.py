@@ -17,7 +17,7 @@ from steward.staff.tests.factories import UserFactory
 
 
 @pytest.fixture
-def smtp_server(smtp_server, django_db_serialized_rollback, transactional_db):
+def smtp_server(smtp_server, transactional_db):
     return smtp_server
 
 

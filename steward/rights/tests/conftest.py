@@ -29,7 +29,8 @@ def person(owner, team):
 
 
 @pytest.fixture
-def smtp_server(smtp_server, django_db_serialized_rollback, transactional_db):
-    """Mail leaves after commit: these tests commit for real (and restore the seeded
-    register afterwards), so what arrives at the SMTP server is what a person would get."""
+def smtp_server(smtp_server, transactional_db):
+    """Mail leaves after commit: these tests commit for real, so what arrives at the SMTP
+    server is what a person would get. (pytest-django runs them after the others, so the
+    flush of seeded rows cannot reach a test that reads them.)"""
     return smtp_server
