@@ -48,7 +48,7 @@ def test_a_dpo_reviews_the_special_category_data_a_note_revealed(anonymous_page,
     assert (finding.status, finding.reviewed_by) == (FindingStatus.CONFIRMED, dpo)
 
 
-def test_the_salesperson_sees_the_note_but_nothing_of_the_finding(page, staff_user):
+def test_the_salesperson_sees_the_note_masked_and_nothing_of_the_finding(page, staff_user):
     contact = ContactFactory(owner=staff_user, team=staff_user.team)
     activity_log(
         actor=staff_user,
@@ -57,6 +57,9 @@ def test_the_salesperson_sees_the_note_but_nothing_of_the_finding(page, staff_us
 
     page.goto(reverse("contacts:detail", args=[contact.pk]))
 
-    expect(page.locator("#timeline")).to_contain_text("He has asthma.")
+    # Issue 6: a note that holds special-category data is masked for a role without the
+    # grant, even for its author; the finding and its evidence are not shown at all.
+    expect(page.locator("#timeline")).to_contain_text("Restricted (special-category data)")
+    expect(page.locator("#timeline")).not_to_contain_text("asthma")
     expect(page.get_by_role("region", name="Special-category data")).to_have_count(0)
-    expect(page.locator("#timeline")).not_to_contain_text("Special category")
+    expect(page.locator("#timeline")).not_to_contain_text("Special category:")

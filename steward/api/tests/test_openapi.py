@@ -132,3 +132,18 @@ def test_the_docs_page_turns_off_the_online_schema_validator(db):
     settings = json.loads(re.search(r'id="swagger-settings">(.*?)</script>', html, re.S)[1])
     assert settings["validatorUrl"] is None
     assert settings["url"] == "/api/v1/openapi.json"
+
+
+def test_the_document_has_no_duplicate_keys(client, db):
+    # A mapping key written twice (e.g. status 200 as an int and as a string) is valid to
+    # Python's json but Swagger UI refuses the whole document.
+    duplicates = []
+
+    def no_duplicates(pairs):
+        keys = [key for key, _ in pairs]
+        duplicates.extend(key for key in set(keys) if keys.count(key) > 1)
+        return dict(pairs)
+
+    json.loads(client.get("/api/v1/openapi.json").content, object_pairs_hook=no_duplicates)
+
+    assert duplicates == []
