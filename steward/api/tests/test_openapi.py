@@ -27,7 +27,24 @@ EXPECTED_OPERATIONS = {
     ("get", "/api/v1/consents/{contact_id}"), ("post", "/api/v1/consents/{contact_id}"),
     ("post", "/api/v1/consents/{contact_id}/withdraw"),
     ("get", "/api/v1/consents/{contact_id}/receipt"),
+    ("get", "/api/v1/rights-requests"), ("post", "/api/v1/rights-requests"),
+    ("get", "/api/v1/rights-requests/{request_id}"),
+    ("get", "/api/v1/rights-requests/{request_id}/export"),
+    ("get", "/api/v1/rights-requests/{request_id}/recipients"),
+    ("post", "/api/v1/rights-requests/{request_id}/recipients/{recipient_id}/notified"),
+    *(
+        ("post", f"/api/v1/rights-requests/{{request_id}}/{step}")
+        for step in (
+            "ask", "assign", "complete", "decide-objection", "erase", "extend", "fee", "lift",
+            "lift-notice", "move", "notes", "object", "rectify", "refuse", "restrict",
+            "send-link", "verify",
+        )
+    ),
+    ("get", "/api/v1/subscriptions/topics"), ("post", "/api/v1/subscriptions"),
 }  # fmt: skip
+# Public on purpose: a sign-up is only a pending request until the mailbox confirms it
+# (steward.email, issue 5), and the topics are what the sign-up page offers.
+PUBLIC_OPERATIONS = {("get", "/api/v1/subscriptions/topics"), ("post", "/api/v1/subscriptions")}
 
 
 def _document() -> dict:
@@ -58,15 +75,18 @@ def test_the_openapi_document_lists_every_endpoint_without_a_token(db):
     assert document["openapi"].startswith("3.")
 
 
-def test_every_endpoint_requires_the_bearer_token(db):
+def test_every_endpoint_but_the_public_sign_up_requires_the_bearer_token(db):
     document = _document()
 
     schemes = document["components"]["securitySchemes"]
     assert list(schemes.values()) == [{"type": "http", "scheme": "bearer"}]
     (scheme_name,) = schemes
-    for item in document["paths"].values():
-        for operation in item.values():
-            assert operation["security"] == [{scheme_name: []}]
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if (method, path) in PUBLIC_OPERATIONS:
+                assert "security" not in operation, (method, path)
+            else:
+                assert operation["security"] == [{scheme_name: []}], (method, path)
 
 
 def test_every_reference_in_the_document_resolves(db):
