@@ -1,8 +1,8 @@
 """Art. 17: erasing a person, derived from the data map.
 
 The plan comes first and is shown before anything runs: for every model holding personal
-data with a foreign key to the contact (steward.rights.access_export.person_links, which
-reads the data map), what happens to its rows follows from how the model declared the link:
+data with a foreign key to the contact (steward.inventory.data_map.person_links, derived
+from the annotated models), what happens to its rows follows from how the model declared the link:
 deleted with the person (CASCADE), kept without the link and with their personal fields
 blanked (SET_NULL: records the business keeps, e.g. deals, under a legal obligation when the
 register says a legal-obligation purpose covers them: Art. 17(3)(b)), or kept pseudonymous
@@ -33,6 +33,7 @@ from steward.crypto.keyring import owner_for
 from steward.crypto.router import keys_database
 from steward.crypto.services import data_key_destroy
 from steward.erasure.models import ErasureJournalEntry, Suppression
+from steward.inventory.data_map import PersonLink, person_links
 
 DELETE, ANONYMISE, KEEP = "delete", "anonymise", "keep"
 ERASED_MESSAGE = (
@@ -114,10 +115,8 @@ def _legal_keep_reason(model: type[models.Model]) -> str:
     return ""
 
 
-def _links():
-    from steward.rights.access_export import person_links
-
-    return [link for link in person_links() if link.model is not Contact]
+def _links() -> dict[str, PersonLink]:
+    return {link.label: link for link in person_links(Contact)}
 
 
 def _action_for(model: type[models.Model], fk_attname: str) -> tuple[str, str, str]:
@@ -151,14 +150,14 @@ def erasure_plan_for(*, contact: Contact) -> ErasurePlan:
             reason="Deleted, with every field; the data key is destroyed.",
         )
     ]
-    for link in _links():
+    for link in _links().values():
         count = link.model._base_manager.filter(**{link.field: contact.pk}).count()
         if not count:
             continue
         action, reason, exception = _action_for(link.model, link.field)
         items.append(
             PlanItem(
-                model=f"{link.model._meta.app_label}.{link.model.__name__}",
+                model=link.label,
                 label=str(link.model._meta.verbose_name_plural).capitalize(),
                 count=count,
                 action=action,
@@ -197,14 +196,11 @@ def erasure_execute(
         locked = Contact.objects.select_for_update().filter(pk=contact.pk).first()
         if locked is None:
             raise NotFound("No such contact: already erased?")
+        links = _links()
         for item in plan.items:
             if item.action != ANONYMISE:
                 continue
-            link = next(
-                link
-                for link in _links()
-                if f"{link.model._meta.app_label}.{link.model.__name__}" == item.model
-            )
+            link = links[item.model]
             rows = link.model._base_manager.filter(**{link.field: contact.pk})
             result.anonymised[item.model] = rows.update(**_blanked(link.model, link.field))
         _deleted_total, deleted = Contact.objects.filter(pk=contact.pk).delete()

@@ -150,6 +150,31 @@ def personal_data_models(app_configs=None) -> list[type[models.Model]]:
     ]
 
 
+@dataclass(frozen=True)
+class PersonLink:
+    """A model holding personal data and the foreign key that ties its rows to a person."""
+
+    model: type[models.Model]
+    field: str  # the foreign key's attname, e.g. "contact_id"
+
+    @property
+    def label(self) -> str:
+        return f"{self.model._meta.app_label}.{self.model.__name__}"
+
+
+def person_links(person_model: type[models.Model]) -> list[PersonLink]:
+    """Every model holding personal data with a direct foreign key (constraint or not) to
+    `person_model`: where one person's rows are, for the access export and the erasure plan.
+    Derived from the annotated models, so a new model is covered without a list to keep."""
+    return [
+        PersonLink(model, field.attname)
+        for model in personal_data_models()
+        if model is not person_model
+        for field in model._meta.concrete_fields
+        if getattr(field, "related_model", None) is person_model
+    ]
+
+
 def unannotated_fields(model: type[models.Model]) -> list[str]:
     """Concrete fields of a personal-data model that carry no annotation."""
     return [

@@ -13,7 +13,6 @@ import datetime
 import decimal
 import html
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +23,8 @@ from django.utils import timezone
 from steward.contacts.models import Contact, CustomFieldDefinition
 from steward.core.actor import Actor
 from steward.core.personal_data import NOT_PERSONAL, tag_of
-from steward.inventory.data_map import personal_data_models
+from steward.inventory.data_map import PersonLink
+from steward.inventory.data_map import person_links as linked_to
 from steward.inventory.taxonomy import BUILTIN_CATEGORIES
 
 FORMAT = "steward.access-export/1"
@@ -47,25 +47,10 @@ AUTOMATED_DECISIONS_TEXT = (
 )
 
 
-@dataclass(frozen=True)
-class PersonLink:
-    """A model holding personal data and the foreign key that ties its rows to a person."""
-
-    model: type[models.Model]
-    field: str  # the foreign key's attname, e.g. "contact_id"
-
-
 def person_links() -> list[PersonLink]:
-    """Every personal-data model with a direct foreign key to the contact, from the data
-    map's list of models (the contact itself first)."""
-    links = [PersonLink(Contact, "id")]
-    for model in personal_data_models():
-        if model is Contact:
-            continue
-        for field in model._meta.concrete_fields:
-            if getattr(field, "related_model", None) is Contact:
-                links.append(PersonLink(model, field.attname))
-    return links
+    """Where the contact's rows are: the contact itself first, then every personal-data model
+    with a foreign key to it (steward.inventory.data_map.person_links)."""
+    return [PersonLink(Contact, "id"), *linked_to(Contact)]
 
 
 def _personal_fields(model: type[models.Model]) -> list[models.Field]:
@@ -120,7 +105,7 @@ def _held_data(contact: Contact) -> dict[str, list[dict]]:
         rows = link.model._base_manager.filter(**{link.field: contact.pk}).order_by("pk")
         found = [_row(instance, fields, labels) for instance in rows]
         if found:
-            held[f"{link.model._meta.app_label}.{link.model.__name__}"] = found
+            held[link.label] = found
     return held
 
 
@@ -128,8 +113,7 @@ def _categories(held: dict[str, list[dict]]) -> list[dict]:
     """The categories of data held (Art. 15(1)(b)), from the fields that hold something."""
     keys: set[str] = set()
     for link in person_links():
-        name = f"{link.model._meta.app_label}.{link.model.__name__}"
-        if name not in held:
+        if link.label not in held:
             continue
         for field in _personal_fields(link.model):
             keys.add(tag_of(field).category)
