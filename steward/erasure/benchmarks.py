@@ -14,12 +14,13 @@ from django.db import connection, transaction
 
 from steward.activities.models import Activity
 from steward.activities.services import activity_log
+from steward.bench.raw_rows import db_id, insert_rows, row_of
 from steward.bench.registry import BenchContext, BenchResult, benchmark, ratio_of_latencies
 from steward.contacts.models import Contact
 from steward.contacts.services import contact_create
 from steward.core.actor import SystemActor
 from steward.erasure.services import erasure_execute
-from steward.processing.benchmarks import _db_id, _insert, _row_of, bench_people
+from steward.processing.benchmarks import bench_people
 from steward.rights.access_export import access_export
 
 BENCH = SystemActor("bench")
@@ -33,17 +34,17 @@ def _activities_for_everyone() -> None:
     template = activity_log(
         actor=BENCH, data={"kind": "note", "body": "Template note.", "contact": owner}
     )
-    names, row = _row_of(Activity, template.pk)
+    names, row = row_of(Activity, template.pk)
     position = {name: n for n, name in enumerate(names)}
     missing = Contact.objects.filter(activities__isnull=True).values_list("pk", flat=True)
     rows = []
     for contact_id in missing.iterator(chunk_size=10_000):
         copy = list(row)
         copy[position["id"]] = uuid.uuid4().hex
-        copy[position["contact_id"]] = _db_id(Contact, contact_id)
+        copy[position["contact_id"]] = db_id(Contact, contact_id)
         rows.append(copy)
     with transaction.atomic():
-        _insert(Activity, names, rows)
+        insert_rows(Activity, names, rows)
 
 
 def _sample_people(count: int, tag: str) -> list[Contact]:
@@ -70,10 +71,10 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
 
 def _floor_read(pk) -> None:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT * FROM contacts_contact WHERE id = %s", [_db_id(Contact, pk)])
+        cursor.execute("SELECT * FROM contacts_contact WHERE id = %s", [db_id(Contact, pk)])
         cursor.fetchall()
         cursor.execute(
-            "SELECT * FROM activities_activity WHERE contact_id = %s", [_db_id(Contact, pk)]
+            "SELECT * FROM activities_activity WHERE contact_id = %s", [db_id(Contact, pk)]
         )
         cursor.fetchall()
 

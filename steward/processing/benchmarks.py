@@ -13,12 +13,12 @@ import datetime
 import random
 import statistics
 import uuid
-from collections.abc import Iterable
 from time import perf_counter
 
 from django.db import connection, transaction
 from django.utils import timezone
 
+from steward.bench.raw_rows import insert_rows, row_of
 from steward.bench.registry import BenchContext, BenchResult, benchmark, ratio_of_latencies
 from steward.children.choices import ChildStatus
 from steward.consent.models import ConsentState, Notice, NoticeKind, NoticeVersion
@@ -46,27 +46,6 @@ NOTICE_KEY = "bench-marketing-consent"
 def _db_datetime(moment: datetime.datetime) -> str:
     """A datetime as Django stores it in SQLite (UTC, no offset)."""
     return moment.astimezone(datetime.UTC).replace(tzinfo=None).isoformat(sep=" ")
-
-
-def _row_of(model, pk) -> tuple[list[str], list]:
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT * FROM "{table}" WHERE id = %s', [_db_id(model, pk)])
-        names = [column[0] for column in cursor.description]
-        return names, list(cursor.fetchone())
-
-
-def _db_id(model, pk):
-    return pk.hex if isinstance(pk, uuid.UUID) else pk
-
-
-def _insert(model, names: list[str], rows: Iterable[list]) -> None:
-    """Raw executemany into the model's table (one transaction is the caller's)."""
-    table = model._meta.db_table
-    columns = ", ".join(f'"{name}"' for name in names)
-    marks = ", ".join("?" * len(names))
-    raw = connection.connection  # the sqlite3 connection: executemany without the ORM
-    raw.executemany(f'INSERT INTO "{table}" ({columns}) VALUES ({marks})', rows)
 
 
 @contextlib.contextmanager
@@ -149,10 +128,10 @@ def bench_people(count: int, *, seed: int = 4) -> None:
         actor=BENCH, contact=seed_contact, scope=ObjectionScope.DIRECT_MARKETING
     )
     state = ConsentState.objects.get(contact=seed_contact, purpose=purpose)
-    contacts = _Rows(*_row_of(Contact, seed_contact.pk))
-    states = _Rows(*_row_of(ConsentState, state.pk))
-    restrictions = _Rows(*_row_of(Restriction, restriction.pk))
-    objections = _Rows(*_row_of(Objection, objection.pk))
+    contacts = _Rows(*row_of(Contact, seed_contact.pk))
+    states = _Rows(*row_of(ConsentState, state.pk))
+    restrictions = _Rows(*row_of(Restriction, restriction.pk))
+    objections = _Rows(*row_of(Objection, objection.pk))
     next_state_id = ConsentState.objects.order_by("-id").values_list("id", flat=True).first() + 1
 
     rng = random.Random(seed)
@@ -207,7 +186,7 @@ def bench_people(count: int, *, seed: int = 4) -> None:
             (Contact, contacts), (ConsentState, states),
             (Restriction, restrictions), (Objection, objections),
         ):  # fmt: skip
-            _insert(model, rows.names, rows.rows)
+            insert_rows(model, rows.names, rows.rows)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 
