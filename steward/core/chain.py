@@ -93,7 +93,9 @@ class Chained(models.Model):
         abstract = True
 
     def chain_payload(self) -> dict[str, Any]:
-        raise NotImplementedError
+        """The columns the row's hash covers, as a JSON-able mapping. Every chained model
+        defines it (an abstract method: the audit trail and the consent ledger do)."""
+        raise NotImplementedError(f"{type(self).__name__} must define chain_payload()")
 
     def computed_hash(self) -> str:
         return entry_hash(self.chain_prefix, self.seq, self.prev_hash, self.chain_payload())
