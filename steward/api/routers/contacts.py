@@ -17,6 +17,7 @@ from steward.api.schemas import (
     ContactPage,
     ContactPatch,
     PageParams,
+    Text,
 )
 from steward.api.services import contact_methods_set
 from steward.audit.reads import audited_page
@@ -50,9 +51,8 @@ def _set_methods(request: HttpRequest, contact, methods: dict) -> None:
 
 
 class PurposeParams(Schema):
-    purpose: str = Field(
+    purpose: Text(50) = Field(
         "",
-        max_length=50,
         description="Read for this purpose of the register (its key): only the people the "
         "processing gate allows for it are returned, and `excluded` says how many were "
         "left out and why. Integrations that feed another system (a mailing tool, an "

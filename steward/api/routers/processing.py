@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from steward.api.errors import errors
+from steward.api.schemas import Text
 from steward.contacts.selectors import contact_get
 from steward.core.errors import ValidationFailed
 from steward.processing.errors import UnknownPurpose
@@ -51,7 +52,7 @@ class ProcessingOut(Schema):
 
 
 class ProcessingParams(Schema):
-    purpose: str = Field("", max_length=50, description="Only this purpose (its key)")
+    purpose: Text(50) = Field("", description="Only this purpose (its key)")
 
 
 def decision_out(decision: Decision) -> dict:
