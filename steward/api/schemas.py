@@ -236,7 +236,11 @@ def _methods(contact, kind: str) -> list[dict]:
 
 
 class ContactListParams(ChangedSinceParams):
-    search: Text(200) = Field("", description="Name, email or organisation name (prefix)")
+    search: Text(200) = Field(
+        "",
+        description="The start of a name or organisation name, or a whole email address or "
+        "phone number (addresses are encrypted and found by equality only)",
+    )
     lifecycle_stage: LifecycleStage | None = None
     owner: UUID | None = Field(None, description="Owning staff user's id")
     organisation: UUID | None = Field(None, description="Organisation id")

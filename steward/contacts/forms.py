@@ -122,7 +122,12 @@ class ContactListForm(PlainLabelsForm):
             *((str(user.pk), user.full_name) for user in assignable_owners()),
         ]
         self.fields["q"].widget.attrs.update(
-            {"type": "search", "placeholder": "Name, email or organisation", "autocomplete": "off"}
+            {
+                "type": "search",
+                # Addresses are encrypted: found whole, by their blind index (decision 0018).
+                "placeholder": "Name, organisation, whole email or phone",
+                "autocomplete": "off",
+            }
         )
         self.fields["tag"].widget.attrs.update({"list": "tag-options", "autocomplete": "off"})
         if not may_review(actor):

@@ -8,6 +8,7 @@ from django_countries.fields import CountryField
 
 from steward.children.choices import ChildStatus
 from steward.contacts.choices import ContactMethodKind, CustomFieldType, LifecycleStage, Source
+from steward.contacts.normalise import address_index_form, lookup_email, lookup_phone
 from steward.core.models import BaseModel
 from steward.core.personal_data import (
     SUBJECT_MENTIONED,
@@ -15,6 +16,7 @@ from steward.core.personal_data import (
     not_personal,
     personal,
 )
+from steward.crypto.blind_index import BlindIndexedModel, BlindIndexField
 from steward.crypto.fields import EncryptedDateField, EncryptedJSONMapField, EncryptedQuerySet
 
 
@@ -109,24 +111,42 @@ class CustomFieldDefinition(BaseModel):
         return self.label
 
 
+def _index(attname: str):
+    """A blind index beside an encrypted address (steward.crypto.blind_index). Not personal
+    data in the data map: a keyed hash that identifies nobody without the blind-index key
+    (kept apart from the database), derived from the field the map lists, and deleted with
+    the row (the erasure suppression list keeps such hashes on the same reasoning)."""
+    return not_personal(BlindIndexField(source=attname, normalise=address_index_form))
+
+
 class ContactQuerySet(EncryptedQuerySet):
     def with_email(self, *emails: str) -> "ContactQuerySet":
-        """Contacts whose primary address is one of `emails` (stored lower-cased). The
-        repeated `email != ''` is the unique index's own condition: SQLite uses a partial
-        index only when the query states it, and without it each lookup reads the table."""
-        return self.filter(~Q(email=""), email__in=emails)
+        """Contacts whose primary address is one of `emails` (in any case), found through
+        the address's blind index. The repeated `email_index != ''` is the unique index's
+        own condition: SQLite uses a partial index only when the query states it."""
+        indexes = [index for email in emails if (index := email_index_of(email))]
+        return self.filter(~Q(email_index=""), email_index__in=indexes)
+
+    def with_phone(self, *phones: str) -> "ContactQuerySet":
+        """Contacts whose primary phone number is one of `phones` (spaces and dashes do
+        not matter; a national number matches when it was stored in that form)."""
+        indexes = [index for phone in phones if (index := phone_index_of(phone))]
+        return self.filter(~Q(phone_index=""), phone_index__in=indexes)
 
 
-class Contact(PersonalDataModel, BaseModel):
+class Contact(PersonalDataModel, BlindIndexedModel, BaseModel):
     """A person the business sells to, markets to or serves."""
 
     objects = ContactQuerySet.as_manager()
 
     given_name = personal(models.CharField(max_length=100, blank=True), "identity.name")
     family_name = personal(models.CharField(max_length=100, blank=True), "identity.name")
-    # The primary address, stored lower-cased: the key for dedupe on import and lookups.
+    # The primary address, stored lower-cased; found (dedupe on import, lookups, the
+    # unique constraint) through email_index.
     email = personal(models.EmailField(max_length=254, blank=True), "contact.email")
     phone = personal(models.CharField(max_length=40, blank=True), "contact.phone")
+    email_index = _index("email")
+    phone_index = _index("phone")
     job_title = personal(models.CharField(max_length=120, blank=True), "professional.job_title")
     organisation = personal(
         models.ForeignKey(
@@ -186,9 +206,17 @@ class Contact(PersonalDataModel, BaseModel):
             models.UniqueConstraint(
                 fields=["email"], condition=~Q(email=""), name="contact_email_unique"
             ),
+            models.UniqueConstraint(
+                fields=["email_index"],
+                condition=~Q(email_index=""),
+                name="contact_email_index_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["family_name", "given_name", "id"], name="contact_name_idx"),
+            models.Index(
+                fields=["phone_index"], condition=~Q(phone_index=""), name="contact_phone_idx"
+            ),
             models.Index(fields=["lifecycle_stage", "family_name"], name="contact_stage_idx"),
             models.Index(fields=["owner", "family_name"], name="contact_owner_idx"),
             models.Index(fields=["team", "family_name"], name="contact_team_idx"),
@@ -214,7 +242,16 @@ class Contact(PersonalDataModel, BaseModel):
         return " ".join(part for part in (self.given_name, self.family_name) if part)
 
 
-class ContactMethod(PersonalDataModel, BaseModel):
+class ContactMethodQuerySet(EncryptedQuerySet):
+    def with_value(self, kind: str, *values: str) -> "ContactMethodQuerySet":
+        """Further addresses of `kind` equal to one of `values` (through value_index)."""
+        field = self.model._meta.get_field("value_index")
+        typed = lookup_email if kind == ContactMethodKind.EMAIL else lookup_phone
+        indexes = [index for value in values if (index := field.index_of(typed(value)))]
+        return self.filter(kind=kind, value_index__in=indexes)
+
+
+class ContactMethod(PersonalDataModel, BlindIndexedModel, BaseModel):
     """A further email address or phone number of a contact (the primary ones live on
     Contact itself)."""
 
@@ -223,7 +260,10 @@ class ContactMethod(PersonalDataModel, BaseModel):
     )
     kind = not_personal(models.CharField(max_length=5, choices=ContactMethodKind.choices))
     value = personal(models.CharField(max_length=254), "contact")
+    value_index = _index("value")
     label = not_personal(models.CharField(max_length=40, blank=True))
+
+    objects = ContactMethodQuerySet.as_manager()
 
     class Meta:
         ordering = ["kind", "created_at"]
@@ -232,6 +272,18 @@ class ContactMethod(PersonalDataModel, BaseModel):
                 fields=["contact", "kind", "value"], name="contact_method_unique"
             )
         ]
+        indexes = [models.Index(fields=["value_index"], name="contact_method_value_idx")]
 
     def __str__(self) -> str:
         return self.value
+
+
+def email_index_of(raw: str) -> str:
+    """The index an address typed in any case is found under ("" for none)."""
+    return Contact._meta.get_field("email_index").index_of(lookup_email(raw))
+
+
+def phone_index_of(raw: str) -> str:
+    """The index a phone number as typed is found under: its E.164 form when it parses
+    without a country, else its digits ("" for none)."""
+    return Contact._meta.get_field("phone_index").index_of(lookup_phone(raw))

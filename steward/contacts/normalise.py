@@ -33,3 +33,34 @@ def normalise_phone(raw: str, country: str = "") -> str:
     if not phonenumbers.is_possible_number(number):
         raise ValueError(f"{value!r} is not a possible phone number")
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def address_index_form(value: str) -> str:
+    """The form an address takes in its blind index (steward.crypto.blind_index): an email
+    lower-cased, a phone number reduced to its digits and a leading +, so that "+49 30
+    1234567" and "+49301234567" are one number. Stored values are already normalised by the
+    functions above; this also makes a lookup by what someone typed find them."""
+    value = (value or "").strip()
+    if "@" in value:
+        return value.lower()
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if not digits:
+        return ""
+    return ("+" if value.startswith("+") else "") + digits
+
+
+def lookup_email(raw: str) -> str:
+    """An address as typed into a search or a form, in the form it is stored under:
+    normalised when it is a valid address, else lower-cased (it then matches nothing)."""
+    try:
+        return normalise_email(raw)
+    except ValueError:
+        return (raw or "").strip().lower()
+
+
+def lookup_phone(raw: str, country: str = "") -> str:
+    """A phone number as typed, in the form it is stored under (E.164 when it parses)."""
+    try:
+        return normalise_phone(raw, country)
+    except ValueError:
+        return (raw or "").strip()

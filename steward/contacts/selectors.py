@@ -1,13 +1,22 @@
 """Reads of contacts and organisations, always narrowed to what the actor may see."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Lower
 
-from steward.contacts.choices import CustomFieldType
-from steward.contacts.models import Contact, CustomFieldDefinition, Organisation, Tag
+from steward.contacts.choices import ContactMethodKind, CustomFieldType
+from steward.contacts.models import (
+    Contact,
+    ContactMethod,
+    CustomFieldDefinition,
+    Organisation,
+    Tag,
+    email_index_of,
+    phone_index_of,
+)
 from steward.core.actor import Actor
 from steward.core.errors import NotFound
 from steward.core.paging import ListPage
@@ -18,18 +27,17 @@ from steward.inventory.field_access import Masked, category_facts, guards_of, ma
 from steward.staff.models import User
 
 # Sort keys offered to people and the API -> the ordering they mean. Each is backed by an
-# index so that sorting 100k+ contacts stays an index walk.
+# index so that sorting 100k+ contacts stays an index walk. Not by email: the addresses
+# are encrypted (decision 0018), so the database cannot order by them.
 CONTACT_SORTS = {
     "name": ("family_name", "given_name", "id"),
     "-name": ("-family_name", "-given_name", "-id"),
     "created": ("created_at", "id"),
     "-created": ("-created_at", "-id"),
-    "email": ("email", "id"),
-    "-email": ("-email", "-id"),
 }
 
 # While searching, names are ordered through an expression no index covers. On purpose:
-# a search term cannot use an index (it matches any of several columns, case-insensitively),
+# a search term cannot use an index (it matches either of two columns, case-insensitively),
 # and walking the name index row by row looking for the few matches costs several times a
 # plain scan followed by a sort of the matches (measured on SQLite at 100k contacts:
 # 130-190 ms against 30-45 ms). PostgreSQL plans either form well from its statistics.
@@ -77,20 +85,27 @@ def _organisations_starting_with(word: str) -> QuerySet[Organisation]:
     )
 
 
+_PHONE_LIKE = re.compile(r"\+?[\d\s().\-/]{6,}")
+
+
 def contact_search_q(term: str) -> Q:
-    """Matches a name, an email address or an organisation name. An address-like term uses
-    the (unique, indexed) email column; words match name prefixes."""
+    """Matches a whole email address or phone number (the primary one or a further one), or
+    the start of a name or an organisation name. Addresses and numbers are encrypted
+    (decision 0018): they are found by their blind index, which answers equality only, so
+    "ada@" or "+4930" finds nobody; "Ada@Example.org" and "+49 30 1234567" do."""
     term = term.strip()
     if not term:
         return Q()
     if "@" in term:
-        address = term.lower()
-        # Stored addresses are lower-cased, so the range walks the unique email index; the
-        # explicit non-empty test lets SQLite use that partial index.
-        return (
-            Q(email__gte=address, email__lt=_prefix_upper_bound(address))
-            & Q(email__startswith=address)
-            & ~Q(email="")
+        # The explicit non-empty test lets SQLite use the unique index's partial index.
+        further = ContactMethod.objects.with_value(ContactMethodKind.EMAIL, term)
+        return (~Q(email_index="") & Q(email_index=email_index_of(term))) | Q(
+            pk__in=further.values("contact_id")
+        )
+    if _PHONE_LIKE.fullmatch(term) and sum(ch.isdigit() for ch in term) >= 6:
+        further = ContactMethod.objects.with_value(ContactMethodKind.PHONE, term)
+        return (~Q(phone_index="") & Q(phone_index=phone_index_of(term))) | Q(
+            pk__in=further.values("contact_id")
         )
     words = term.split()
     q = Q()
@@ -98,7 +113,6 @@ def contact_search_q(term: str) -> Q:
         q &= (
             Q(family_name__istartswith=word)
             | Q(given_name__istartswith=word)
-            | Q(email__startswith=word.lower())
             # A subquery instead of a join: the contact scan needs no join, and the few
             # matching organisations come from the name index.
             | Q(organisation_id__in=_organisations_starting_with(word))
@@ -109,9 +123,14 @@ def contact_search_q(term: str) -> Q:
     return q
 
 
+def _names_searched(term: str) -> bool:
+    term = term.strip()
+    return bool(term) and "@" not in term and not _PHONE_LIKE.fullmatch(term)
+
+
 def _contact_ordering(filters: ContactFilters) -> tuple:
     sort = filters.sort if filters.sort in CONTACT_SORTS else "name"
-    if filters.search.strip() and "@" not in filters.search and sort in _SEARCH_NAME_SORTS:
+    if _names_searched(filters.search) and sort in _SEARCH_NAME_SORTS:
         return _SEARCH_NAME_SORTS[sort]
     return CONTACT_SORTS[sort]
 
@@ -207,7 +226,8 @@ def contact_get(*, actor: Actor, pk) -> Contact:
 
 
 def contact_find_by_email(*, actor: Actor, email: str) -> Contact | None:
-    return restrict(Contact.objects.with_email(email.strip().lower()), actor).first()
+    """The visible contact whose primary address is `email`, in any case."""
+    return restrict(Contact.objects.with_email(email), actor).first()
 
 
 def _organisation_search_q(search: str) -> Q:

@@ -197,7 +197,7 @@ def contact_method_add(
         )
     except ValueError as error:
         raise ValidationFailed(str(error), field_errors={"value": [str(error)]}) from None
-    if ContactMethod.objects.filter(contact=contact, kind=kind, value=value).exists():
+    if ContactMethod.objects.filter(contact=contact).with_value(kind, value).exists():
         raise Conflict(
             "This contact already has that address.", field_errors={"value": ["Already recorded."]}
         )

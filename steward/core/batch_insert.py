@@ -47,7 +47,13 @@ class BatchInsert:
         for field in fields:
             # An encrypted field seals in pre_save, with the instance; this path takes values
             # the caller sealed with field.seal() (a plain value raises PlaintextRefused).
-            if getattr(field, "encrypted", False):
+            # A blind index is derived in pre_save too; here the caller computes it
+            # (steward.crypto.blind_index.blind_indexes_for).
+            # A field with sealed values (steward.crypto.sealed_values) stores what it is
+            # given: the caller passes the stored form.
+            if getattr(field, "encrypted", False) or getattr(field, "blind_index_of", False):
+                continue
+            if getattr(field, "stores_as_given", False):
                 continue
             if type(field).pre_save not in _PLAIN_PRE_SAVE:
                 raise TypeError(

@@ -155,7 +155,7 @@ def _raw_audience_count(topic: Topic) -> tuple[int, float]:
             AND s.status = 'confirmed'
         JOIN consent_consentstate st ON st.contact_id = c.id AND st.purpose_id = %s
             AND st.status = 'given' AND st.needs_renewal = 0
-        WHERE c.email != ''
+        WHERE c.email_index != ''
     """
     start = perf_counter()
     with connection.cursor() as cursor:

@@ -91,7 +91,8 @@ def audience_recipients(
     narrowed to a confirmed subscription to the topic, an address, and the segment."""
     base = segment_of(campaign) if among is None else among
     allowed = contacts_allowed(campaign.topic.purpose, queryset=base, at=at)
-    return allowed.filter(_subscribed(campaign.topic)).exclude(email="").order_by()
+    # email_index is "" exactly when there is no address (the address itself is encrypted).
+    return allowed.filter(_subscribed(campaign.topic)).exclude(email_index="").order_by()
 
 
 @dataclass(frozen=True)
@@ -125,7 +126,7 @@ def campaign_audience(
     allowed = contacts_allowed(topic.purpose, queryset=considered, at=at)
     extra = allowed.order_by().aggregate(
         not_subscribed=Count("pk", filter=~Q(_subscribed(topic))),
-        no_email=Count("pk", filter=Q(_subscribed(topic)) & Q(email="")),
+        no_email=Count("pk", filter=Q(_subscribed(topic)) & Q(email_index="")),
     )
     if extra["not_subscribed"]:
         excluded["not_subscribed"] = extra["not_subscribed"]

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Model
+from django.db.models import F, Model, Q
 from django.db.models.base import ModelState
 from django.utils import timezone
 
@@ -39,6 +39,7 @@ from steward.core.errors import Conflict, PermissionDenied, ValidationFailed
 from steward.core.housekeeping import database_statistics_refresh
 from steward.core.permissions import require
 from steward.core.scoping import restrict
+from steward.crypto.blind_index import blind_indexes_for
 from steward.crypto.fields import sealed_values
 from steward.crypto.keyring import keyring, owner_for
 from steward.detection.services import findings_refresh
@@ -83,6 +84,11 @@ SAMPLE_ROWS = 20
 # The contact fields a row's values go into (the rest are set per import).
 _DATE_OF_BIRTH = Contact._meta.get_field("date_of_birth")
 _CUSTOM = Contact._meta.get_field("custom")
+_EMAIL_INDEX = Contact._meta.get_field("email_index")
+_PHONE_INDEX = Contact._meta.get_field("phone_index")
+_METHOD_INDEX = ContactMethod._meta.get_field("value_index")
+# The blind indexes of the email and phone (steward.crypto.blind_index), computed per row.
+INDEX_COLUMNS = ("email_index", "phone_index")
 CONTACT_COLUMNS = (
     "given_name", "family_name", "email", "phone", "job_title", "street", "postal_code",
     "city", "region", "country", "date_of_birth", "language", "lifecycle_stage",
@@ -353,9 +359,16 @@ def _report_line(index: int, line: int, status: str, **details: Any) -> str:
 def _existing_emails(emails: list[str]) -> set[str]:
     found: set[str] = set()
     for start in range(0, len(emails), LOOKUP_BATCH):
-        batch = emails[start : start + LOOKUP_BATCH]
-        found.update(_with_emails(batch).values_list("email", flat=True))
+        found.update(_taken(emails[start : start + LOOKUP_BATCH]))
     return found
+
+
+def _taken(emails: list[str]) -> set[str]:
+    """Which of `emails` (normalised) a contact has as its primary address: compared
+    through the blind index, so no stored address is decrypted."""
+    by_index = {_EMAIL_INDEX.index_of(email): email for email in emails}
+    found = Contact.objects.filter(~Q(email_index=""), email_index__in=list(by_index))
+    return {by_index[index] for index in found.order_by().values_list("email_index", flat=True)}
 
 
 def _with_emails(emails: list[str]):
@@ -544,13 +557,20 @@ class _ChunkWriter:
         self.update = job.on_duplicate == DuplicatePolicy.UPDATE
         self.insert = BatchInsert(
             Contact,
-            ("id", *CONTACT_COLUMNS, "organisation", "custom", *CHILD_STATUS_COLUMNS),
+            (
+                "id",
+                *CONTACT_COLUMNS,
+                "organisation",
+                "custom",
+                *CHILD_STATUS_COLUMNS,
+                *INDEX_COLUMNS,
+            ),  # fmt: skip
             constant_columns=("created_at", "updated_at", "source", "owner", "team"),
         )
         self.insert_tag_links = BatchInsert(Contact.tags.through, ("contact", "tag"))
         self.insert_methods = BatchInsert(
             ContactMethod,
-            ("id", "contact", "kind", "value", "label"),
+            ("id", "contact", "kind", "value", "value_index", "label"),
             constant_columns=("created_at", "updated_at"),
         )
         self.defaults = tuple(
@@ -617,7 +637,7 @@ class _ChunkWriter:
         found: dict[str, Contact | bool] = {}
         for begin in range(0, len(emails), LOOKUP_BATCH):
             batch = emails[begin : begin + LOOKUP_BATCH]
-            taken = set(_with_emails(batch).values_list("email", flat=True))
+            taken = _taken(batch)
             if not taken:
                 continue
             for email in taken:
@@ -676,6 +696,8 @@ class _ChunkWriter:
                     _CUSTOM.seal(row.custom, row_id=pk, owner="", key=key),
                     child.status.value,
                     child.changes_on,
+                    _EMAIL_INDEX.index_of(fields.get("email")),
+                    _PHONE_INDEX.index_of(fields.get("phone")),
                 )
             )
             stubs.append(_stub(Contact, pk))
@@ -686,7 +708,9 @@ class _ChunkWriter:
                 (ContactMethodKind.PHONE.value, row.extra_phones),
             ):
                 for value in addresses:
-                    methods.append((uuid.uuid4(), pk, kind, value, ""))
+                    methods.append(
+                        (uuid.uuid4(), pk, kind, value, _METHOD_INDEX.index_of(value), "")
+                    )
         now = timezone.now()
         constants = (now, now, Source.IMPORT.value, self.owner_id, self.team_id)
         for begin in range(0, len(values), BATCH_SIZE):
@@ -827,7 +851,10 @@ class _ChunkWriter:
             sealed = sealed_values(
                 Contact, row_id=contact.pk, owner=owner_for("contact", contact.pk), values=values
             )
-            Contact.objects.filter(pk=contact.pk).update(**sealed, updated_at=timezone.now())
+            indexes = blind_indexes_for(Contact, values)  # a new phone number's, say
+            Contact.objects.filter(pk=contact.pk).update(
+                **sealed, **indexes, updated_at=timezone.now()
+            )
         if new_tags:
             tag_ids = self._tag_ids(set(new_tags))
             Contact.tags.through.objects.bulk_create(

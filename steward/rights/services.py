@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from steward.audit.context import audit_context
 from steward.audit.events import audit_record
+from steward.contacts.choices import ContactMethodKind
 from steward.contacts.models import Contact, ContactMethod
 from steward.contacts.normalise import normalise_email
 from steward.core.actor import Actor, SystemActor, actor_label, actor_user
@@ -179,7 +180,7 @@ def contact_for_address(email: str) -> Contact | None:
     contact = Contact.objects.with_email(email).first()
     if contact is None:
         method = (
-            ContactMethod.objects.filter(kind="email", value__iexact=email)
+            ContactMethod.objects.with_value(ContactMethodKind.EMAIL, email)
             .select_related("contact")
             .first()
         )

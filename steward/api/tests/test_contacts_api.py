@@ -357,12 +357,14 @@ def test_it_keeps_filters_in_the_page_links(owner, api_as):
     "params, expected",
     [
         ({"search": "okaf"}, ["Okafor"]),
-        ({"search": "ngozi@example"}, ["Okafor"]),
+        # Addresses are encrypted: found whole (any case), never by their start.
+        ({"search": "Ngozi@Example.org"}, ["Okafor"]),
+        ({"search": "ngozi@example"}, []),
         ({"lifecycle_stage": "customer"}, ["Okafor"]),
         ({"tag": "VIP"}, ["Okafor"]),
         ({"country": "ng"}, ["Okafor"]),
         ({"sort": "-name"}, ["Okafor", "Lindqvist"]),
-        ({"sort": "email"}, ["Lindqvist", "Okafor"]),
+        ({"sort": "created"}, ["Okafor", "Lindqvist"]),
     ],
 )
 def test_it_filters_and_sorts_contacts(owner, api_as, params, expected):
@@ -383,6 +385,14 @@ def test_it_filters_and_sorts_contacts(owner, api_as, params, expected):
     body = api.get("/contacts", **params).json()
 
     assert [c["family_name"] for c in body["results"]] == expected
+
+
+def test_sorting_by_email_is_refused_naming_the_parameter(owner, api_as):
+    # Addresses are encrypted (decision 0018): the database cannot order by them.
+    response = api_as(owner).get("/contacts", sort="email")
+
+    assert response.status_code == 422
+    assert "sort" in response.content.decode()
 
 
 def test_it_filters_by_owner_and_organisation(owner, colleague, api_as):

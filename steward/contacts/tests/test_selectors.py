@@ -9,6 +9,7 @@ from steward.contacts.selectors import (
     organisation_find_by_label,
     organisation_page,
 )
+from steward.contacts.services import contact_create, contact_method_add
 from steward.contacts.tests.factories import ContactFactory, OrganisationFactory
 from steward.core.errors import NotFound
 
@@ -44,11 +45,36 @@ def test_every_word_of_a_search_must_match_something(owner):
     assert {c.given_name for c in found} == {"Mara"}
 
 
-def test_an_address_like_search_matches_the_start_of_email_addresses(owner):
+def test_an_address_like_search_matches_a_whole_address_in_any_case(owner):
     _contact_of(owner, family_name="Moreau", email="ines.moreau@example.org")
     _contact_of(owner, family_name="Other", email="moreau@example.com")
 
-    assert _found(owner, "Ines.Moreau@ex") == {"Moreau"}
+    assert _found(owner, " Ines.Moreau@EXAMPLE.org ") == {"Moreau"}
+
+
+def test_the_start_of_an_address_finds_nobody_now_that_addresses_are_encrypted(owner):
+    _contact_of(owner, family_name="Moreau", email="ines.moreau@example.org")
+
+    assert _found(owner, "ines.moreau@ex") == set()
+    assert _found(owner, "ines") == set()
+
+
+def test_a_further_address_of_a_contact_finds_them(owner):
+    contact = _contact_of(owner, family_name="Moreau", email="ines@example.org")
+    contact_method_add(actor=owner, contact=contact, kind="email", value="I.Moreau@Example.com")
+
+    assert _found(owner, "i.moreau@example.COM") == {"Moreau"}
+
+
+def test_a_phone_search_matches_the_number_however_it_is_spaced(owner):
+    contact_create(
+        actor=owner, data={"family_name": "Novak", "phone": "+49 30 1234567", "country": "DE"}
+    )
+    _contact_of(owner, family_name="Other", phone="+4930765432")
+
+    assert _found(owner, "+49 (30) 123-4567") == {"Novak"}
+    assert _found(owner, "+49301234567") == {"Novak"}
+    assert _found(owner, "+49 30 1234") == set()
 
 
 def test_a_search_matches_the_start_of_the_organisation_name(owner):
@@ -122,7 +148,7 @@ def test_a_page_carries_organisation_owner_and_tags_in_the_order_asked(owner):
     _contact_of(owner, family_name="B", email="a@example.org", organisation=organisation)
     _contact_of(owner, family_name="A", email="b@example.org")
 
-    page = contact_page(actor=owner, filters=ContactFilters(sort="email"))
+    page = contact_page(actor=owner, filters=ContactFilters(sort="-name"))
 
     assert [c.family_name for c in page.contacts] == ["B", "A"]
     assert page.contacts[0].organisation.name == "Copper Works"

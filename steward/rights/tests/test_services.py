@@ -424,3 +424,17 @@ def test_the_reminders_are_a_daily_periodic_job():
     (job,) = [j for j in PERIODIC_JOBS if j.name == "rights-reminders"]
     assert job.daily_at is not None
     assert job.resolved_task.func is rights_reminders_task.func
+
+
+def test_a_request_finds_the_person_by_a_further_address_in_any_case(owner):
+    from steward.contacts.services import contact_create, contact_method_add
+
+    contact = contact_create(
+        actor=owner, data={"family_name": "Okafor", "email": "main@example.org"}
+    )
+    contact_method_add(actor=owner, contact=contact, kind="email", value="Old.Box@Example.com")
+
+    # Addresses are encrypted: found through their blind indexes (decision 0018).
+    assert services.contact_for_address("old.box@EXAMPLE.com") == contact
+    assert services.contact_for_address(" MAIN@example.org") == contact
+    assert services.contact_for_address("nobody@example.org") is None
