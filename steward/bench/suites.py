@@ -130,9 +130,10 @@ def raw_insert_rate(path: Path, *, full_indexes: bool) -> float:
 
 @benchmark("contact_list_page")
 def contact_list_page(ctx: BenchContext) -> list[BenchResult]:
-    """p50 and p99 latency of GET /contacts/ (page 1, three searches, a deep page) for a
-    sales user who sees 100k contacts through team scoping; floor: the raw sqlite3 SELECT
-    of the same 50 rows (by the ids the page showed)."""
+    """p50 and p99 latency of GET /contacts/ (page 1, three searches: a family name, the
+    start of a given and a family name, a whole email address in capitals; a deep page)
+    for a sales user who sees 100k contacts through team scoping; floor: the raw sqlite3
+    SELECT of the same 50 rows (by the ids the page showed)."""
     count = ctx.size(100_000, 10_000)
     importer, viewer = bench_staff()
     missing = count - Contact.objects.count()
@@ -144,12 +145,13 @@ def contact_list_page(ctx: BenchContext) -> list[BenchResult]:
     except NoReverseMatch:
         raise RuntimeError("The contact list page (contacts:list) does not exist yet.") from None
     sample = Contact.objects.order_by("family_name", "given_name", "id")[count // 3]
-    local_part = sample.email.split("@")[0]
     queries = [
         {},
         {"q": sample.family_name},
         {"q": f"{sample.given_name[:3]} {sample.family_name[:4]}"},
-        {"q": f"{local_part}@"},
+        # A whole address, in another case: addresses are found through their blind index
+        # (decision 0018), which answers equality only.
+        {"q": sample.email.upper()},
         {"page": max(1, (count // 50) * 3 // 4)},
     ]
     # The page links each contact it shows to its detail page, /contacts/<uuid>/.
