@@ -72,8 +72,10 @@ def ledger_checkpoints_sign(*, actor: Actor) -> list[ChainCheckpoint]:
     return written
 
 
-def ledger_verify() -> list[LedgerReport]:
-    """Verifies every chain row by row and against every signed checkpoint of it."""
+def ledger_verify(*, workers: int | None = None) -> list[LedgerReport]:
+    """Verifies every chain row by row and against every signed checkpoint of it. A long
+    chain is read in seq ranges by `workers` processes at once (None: one per CPU when the
+    chain is long enough; see steward.core.chain.verify)."""
     by_table: dict[str, list[ChainCheckpoint]] = defaultdict(list)
     for checkpoint in ChainCheckpoint.objects.order_by("table", "seq", "id"):
         by_table[checkpoint.table].append(checkpoint)
@@ -82,7 +84,7 @@ def ledger_verify() -> list[LedgerReport]:
     for model in chain.chained_models():
         checkpoints = by_table.get(model._meta.db_table, [])
         expected, problem = _checked_checkpoints(checkpoints, key)
-        report = chain.verify(model, checkpoints=expected)
+        report = chain.verify(model, checkpoints=expected, workers=workers)
         reports.append(LedgerReport(report, len(checkpoints), problem))
     return reports
 

@@ -27,10 +27,17 @@ row on with freshly computed hashes; signed checkpoints (kept by the audit app, 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import decimal
 import hashlib
+import itertools
 import json
+import multiprocessing
+import os
+import re
+import sys
+import threading
 import uuid
 from collections import namedtuple
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -217,7 +224,8 @@ def append[M: Chained](rows: Sequence[M], *, batch_size: int = 500) -> list[M]:
 
 @dataclass(frozen=True)
 class ChainReport:
-    """The outcome of verifying one chain."""
+    """The outcome of verifying one chain. `workers` says how many processes read it (not
+    part of the verdict: a report compares equal however the chain was read)."""
 
     table: str
     rows: int
@@ -226,6 +234,7 @@ class ChainReport:
     ok: bool
     first_bad_seq: int | None = None
     problem: str = ""
+    workers: int = dataclasses.field(default=1, compare=False)
 
 
 @cache
@@ -237,12 +246,18 @@ def _row_type(model: type[Chained]) -> tuple[tuple[str, ...], Callable[[Sequence
     return attnames, row._make
 
 
+# Below this many rows per process, forking and connecting cost more than they save.
+PARALLEL_MIN_ROWS = 100_000
+_LAST_SEQ = 2**63 - 1  # the largest BigIntegerField: "no upper bound" for a seq range
+
+
 def verify(
     model: type[Chained],
     *,
-    chunk: int = 50_000,
+    chunk: int = 5_000,
     checkpoints: Mapping[int, str] | None = None,
     fast: bool = True,
+    workers: int | None = None,
 ) -> ChainReport:
     """Walks the chain in `seq` order and stops at the first row that does not fit: a gap in
     `seq`, a broken link to the row before, or a hash that no longer matches the row.
@@ -253,54 +268,217 @@ def verify(
     docstring for what that asks of chain_payload(). With `fast` (and a payload that puts
     column values in as they are), each row's canonical JSON is spliced together from its
     raw column values; otherwise chain_payload() is called on a light row per row. Both give
-    the same bytes; the fast way is several times faster."""
+    the same bytes; the fast way is several times faster.
+
+    With `fast`, a long chain is read in `workers` seq ranges at once by forked processes
+    (None: one per CPU for a chain of PARALLEL_MIN_ROWS rows per CPU or more; see
+    verify_workers() for when it stays in one process). The ranges only shorten the walk:
+    the verified prefix of ranges that join up is where this process walks on from, so a
+    problem is always found and named by the same one-process walk (fast=False is the
+    reference that never forks)."""
+    reader = _reader(model, fast, chunk)
+    expected = dict(checkpoints or {})
+    start, processes = (1, GENESIS), 1
+    if fast:
+        end = head(model)[0]
+        processes = verify_workers(workers, end)
+        if processes > 1:
+            start = _verify_prefix_in_parallel(model, reader, processes, end, expected)
+    table = model._meta.db_table
+    walked = _walk_on(table, reader, start, _LAST_SEQ, expected)
+    if isinstance(walked, ChainReport):
+        return dataclasses.replace(walked, workers=processes)
+    next_seq, prev = walked
+    if expected:
+        end, covered = next_seq - 1, max(expected)
+        return ChainReport(
+            table, end, end, prev, False, next_seq,
+            f"row {next_seq} is missing: the chain ends at row {end}, but a signed "
+            f"checkpoint covers row {covered} (the tail was cut off)", processes,
+        )  # fmt: skip
+    return ChainReport(table, next_seq - 1, next_seq - 1, prev, True, workers=processes)
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """How a chain's rows are read (`pages(after, upto)`: the rows with after < seq <= upto,
+    in seq order, a page at a time) and how a row's hash is recomputed, with the positions
+    of seq, prev_hash and entry_hash in a row."""
+
+    pages: Callable[[int, int], Iterator[Sequence[Sequence[Any]]]]
+    digest: Callable[[Sequence[Any]], str]
+    indexes: tuple[int, int, int]
+
+
+def _reader(model: type[Chained], fast: bool, chunk: int) -> _Reader:
     plan = _fast_plan(model, connection.vendor) if fast else None
     if plan is not None:
-        rows, digests = _fast_rows(model, plan, chunk), plan.digests(model.chain_prefix)
-        seq_i, prev_i, hash_i = plan.chain_indexes
+        return _Reader(
+            pages=lambda after, upto: _fast_pages(plan, after, upto, chunk),
+            digest=plan.digests(model.chain_prefix),
+            indexes=plan.chain_indexes,
+        )
+    attnames, make_row = _row_type(model)
+    seq_i, prev_i, hash_i = (attnames.index(name) for name in CHAIN_COLUMNS)
+    return _Reader(
+        pages=lambda after, upto: _pages(model, attnames, chunk, after, upto),
+        digest=_slow_digests(model, make_row, seq_i, prev_i),
+        indexes=(seq_i, prev_i, hash_i),
+    )
+
+
+def _walk_on(
+    table: str, reader: _Reader, start: tuple[int, str], upto: int, expected: dict[int, str]
+) -> ChainReport | tuple[int, str]:
+    """The walk itself, from `start` (the next seq and the hash it must link to) over the
+    rows up to seq `upto`: the report of the first row that does not fit, else where the
+    walk ended (the next seq and the last hash). Pops the checkpoints it passes."""
+    seq_i, prev_i, hash_i = reader.indexes
+    digests = reader.digest
+    expected_seq, prev = start
+    for page in reader.pages(expected_seq - 1, upto):
+        for values in page:
+            seq = values[seq_i]
+            # Rows before expected_seq all verified, and seq is gapless from 1: so far is
+            # expected_seq - 1 rows.
+            if seq != expected_seq:
+                what = "missing" if seq > expected_seq else "out of order"
+                return ChainReport(
+                    table, expected_seq - 1, expected_seq - 1, prev, False, expected_seq,
+                    f"row {expected_seq} is {what} (found {seq} next)",
+                )  # fmt: skip
+            if values[prev_i] != prev:
+                return ChainReport(
+                    table, seq - 1, seq - 1, prev, False, seq,
+                    f"row {seq} does not link to row {seq - 1}",
+                )  # fmt: skip
+            digest = digests(values)
+            if digest != values[hash_i]:
+                return ChainReport(
+                    table, seq - 1, seq - 1, prev, False, seq,
+                    f"row {seq} was changed after it was written",
+                )  # fmt: skip
+            if expected and seq in expected and expected.pop(seq) != digest:
+                return ChainReport(
+                    table, seq - 1, seq - 1, prev, False, seq,
+                    f"row {seq} differs from its signed checkpoint: the chain was rewritten",
+                )  # fmt: skip
+            prev = digest
+            expected_seq += 1
+    return expected_seq, prev
+
+
+def verify_workers(requested: int | None, end: int) -> int:
+    """How many processes verify a chain whose head is at `end`: one unless the chain is
+    long enough (or `requested` says so) and the rows are safe to read from forked
+    processes with connections of their own."""
+    if requested is None:
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+        wanted = min(cpus, end // PARALLEL_MIN_ROWS)
     else:
-        attnames, make_row = _row_type(model)
-        seq_i, prev_i, hash_i = (attnames.index(name) for name in CHAIN_COLUMNS)
-        rows = _walk(model, attnames, chunk)
-        digests = _slow_digests(model, make_row, seq_i, prev_i)
-    table = model._meta.db_table
-    expected = dict(checkpoints or {})
-    expected_seq, prev, count = 1, GENESIS, 0
-    for values in rows:
-        seq = values[seq_i]
-        if seq != expected_seq:
-            what = "missing" if seq > expected_seq else "out of order"
-            return ChainReport(
-                table, count, expected_seq - 1, prev, False, expected_seq,
-                f"row {expected_seq} is {what} (found {seq} next)",
-            )  # fmt: skip
-        if values[prev_i] != prev:
-            return ChainReport(
-                table, count, seq - 1, prev, False, seq,
-                f"row {seq} does not link to row {seq - 1}",
-            )  # fmt: skip
-        digest = digests(values)
-        if digest != values[hash_i]:
-            return ChainReport(
-                table, count, seq - 1, prev, False, seq,
-                f"row {seq} was changed after it was written",
-            )  # fmt: skip
-        if expected and seq in expected and expected.pop(seq) != digest:
-            return ChainReport(
-                table, count, seq - 1, prev, False, seq,
-                f"row {seq} differs from its signed checkpoint: the chain was rewritten",
-            )  # fmt: skip
-        prev = digest
-        expected_seq += 1
-        count += 1
-    if expected:
-        end, covered = expected_seq - 1, max(expected)
-        return ChainReport(
-            table, count, end, prev, False, expected_seq,
-            f"row {expected_seq} is missing: the chain ends at row {end}, but a signed "
-            f"checkpoint covers row {covered} (the tail was cut off)",
-        )  # fmt: skip
-    return ChainReport(table, count, expected_seq - 1, prev, True)
+        wanted = min(requested, end)
+    if wanted <= 1:
+        return 1
+    if (
+        # Other connections see only committed rows: inside a transaction the caller may
+        # hold rows (or a snapshot) the workers would not see.
+        connection.in_atomic_block
+        # A memory database is invisible to any other connection.
+        or (connection.vendor == "sqlite" and connection.is_in_memory_db())
+        # Forking a process that runs other threads can leave locks held forever in the
+        # child; without fork (Windows, macOS's default) a worker would start from nothing.
+        or threading.active_count() > 1
+        or "fork" not in multiprocessing.get_all_start_methods()
+        or sys.platform == "darwin"
+    ):
+        return 1
+    return wanted
+
+
+def _verify_prefix_in_parallel(
+    model: type[Chained], reader: _Reader, workers: int, end: int, expected: dict[int, str]
+) -> tuple[int, str]:
+    """Verifies rows 1..`end` as `workers` seq ranges at once: this process the first,
+    forked children the others. Each range starts from the stored hash of the row before
+    it and is walked exactly as one process would; the ranges count only while each one
+    verified to its last row and starts from the hash the range before ended on. Returns
+    the walk's state after the last range that counts (popping the checkpoints those
+    ranges passed): the caller walks on from there."""
+    bounds = [end * k // workers for k in range(workers + 1)]
+    ranges = list(itertools.pairwise(bounds))
+    fork = multiprocessing.get_context("fork")
+    # A child must not inherit this connection: both would talk over one socket (and the
+    # child closing it would end this process's session). Closed here, each child opens
+    # its own and this process reopens on its next query.
+    connection.close()
+    children = []
+    try:
+        for after, upto in ranges[1:]:
+            receiver, sender = fork.Pipe(duplex=False)
+            child = fork.Process(
+                target=_verify_range_in_child,
+                args=(sender, model, reader, after, upto, _within(expected, after, upto)),
+                daemon=True,
+            )
+            child.start()
+            sender.close()
+            children.append((child, receiver))
+        outcomes = [_verify_range(model, reader, *ranges[0], _within(expected, *ranges[0]))]
+        for _, receiver in children:
+            try:
+                outcomes.append(receiver.recv())
+            except EOFError:  # the child died: its range does not count
+                outcomes.append(None)
+    finally:
+        for child, receiver in children:
+            receiver.close()
+            child.join(timeout=5)
+            if child.is_alive():
+                child.terminate()
+                child.join()
+    state = (1, GENESIS)
+    for (_, upto), outcome in zip(ranges, outcomes, strict=True):
+        if outcome is None or outcome[0] != state[1]:
+            break
+        for seq in [seq for seq in expected if seq <= upto]:
+            del expected[seq]
+        state = (upto + 1, outcome[1])
+    return state
+
+
+def _within(expected: Mapping[int, str], after: int, upto: int) -> dict[int, str]:
+    return {seq: digest for seq, digest in expected.items() if after < seq <= upto}
+
+
+def _verify_range(
+    model: type[Chained], reader: _Reader, after: int, upto: int, expected: dict[int, str]
+) -> tuple[str, str] | None:
+    """(the hash the range starts from, the hash of its last row) when rows after+1..upto
+    all verify against the stored hash of row `after` and the checkpoints among them;
+    None otherwise (the one-process walk then finds and names the problem)."""
+    if after == 0:
+        start = GENESIS
+    else:
+        start = model._base_manager.filter(seq=after).values_list("entry_hash", flat=True).first()
+        if start is None:
+            return None
+    walked = _walk_on(model._meta.db_table, reader, (after + 1, start), upto, expected)
+    if isinstance(walked, ChainReport) or walked[0] != upto + 1 or expected:
+        return None
+    return start, walked[1]
+
+
+def _verify_range_in_child(sender, model, reader, after, upto, expected) -> None:
+    # Runs in a forked child, which left this process's connection closed (see above).
+    outcome = None
+    try:
+        outcome = _verify_range(model, reader, after, upto, expected)
+    except Exception:  # a failing range does not count; the one-process walk finds why
+        outcome = None
+    finally:
+        connection.close()
+    sender.send(outcome)
+    sender.close()
 
 
 def _slow_digests(model, make_row, seq_i: int, prev_i: int) -> Callable[[Sequence[Any]], str]:
@@ -314,24 +492,28 @@ def _slow_digests(model, make_row, seq_i: int, prev_i: int) -> Callable[[Sequenc
     return digest
 
 
-def _walk(model: type[Chained], attnames: tuple[str, ...], chunk: int) -> Iterator[tuple]:
+def _pages(
+    model: type[Chained], attnames: tuple[str, ...], chunk: int, after: int, upto: int
+) -> Iterator[list[tuple]]:
     # Keyset pages over the unique seq index: constant cost per page however long the chain,
     # and values_list applies each field's database converters without building instances.
-    manager = model._base_manager
-    last = 0
+    rows = model._base_manager.filter(seq__lte=upto).order_by("seq").values_list(*attnames)
+    seq_i = attnames.index("seq")
+    last = after
     while True:
-        batch = list(manager.filter(seq__gt=last).order_by("seq").values_list(*attnames)[:chunk])
+        batch = list(rows.filter(seq__gt=last)[:chunk])
         if not batch:
             return
-        yield from batch
-        last = batch[-1][attnames.index("seq")]
+        yield batch
+        last = batch[-1][seq_i]
 
 
 # The fast verifier. chain_payload() is called once on a row of marker strings; where each
 # column's marker lands in the encoded template, that column's canonical JSON goes for every
-# row. Column values are read raw (no Django converters, no model instances) and encoded by
-# their field type exactly as canonical_json() would encode the converted value. A payload
-# that transforms a value (its marker does not land whole, once) gets the ordinary path.
+# row. Only the chain columns and the columns the payload uses are read, raw (no Django
+# converters, no model instances), and encoded by their field type exactly as
+# canonical_json() would encode the converted value. A payload that transforms a value (its
+# marker does not land whole, once) gets the ordinary path.
 
 
 @dataclass(frozen=True)
@@ -358,17 +540,17 @@ class _Plan:
         return scope["digest"]
 
 
-def _fast_rows(model: type[Chained], plan: _Plan, chunk: int) -> Iterator[Sequence[Any]]:
+def _fast_pages(plan: _Plan, after: int, upto: int, chunk: int) -> Iterator[list[tuple]]:
     # Keyset pages over the unique seq index, on a raw cursor.
     seq_i = plan.chain_indexes[0]
-    last = 0
+    last = after
     with connection.cursor() as cursor:
         while True:
-            cursor.execute(plan.sql, [last, chunk])
+            cursor.execute(plan.sql, [last, upto, chunk])
             batch = cursor.fetchall()
             if not batch:
                 return
-            yield from batch
+            yield batch
             last = batch[-1][seq_i]
 
 
@@ -403,18 +585,22 @@ def _fast_plan(model: type[Chained], vendor: str) -> _Plan | None:
         before, rest = rest.split(encoded)
         pieces.append(before)
     pieces.append(rest)
+    # Read the chain columns and the payload's columns, nothing else.
+    by_name = {field.attname: field for field in fields}
+    selected = [by_name[name] for name in CHAIN_COLUMNS]
+    selected += [field for _, field, _, _ in used if field not in selected]
     quote = connection.ops.quote_name
-    columns = [_select_column(field, vendor, quote) for field in fields]
-    attnames = [field.attname for field in fields]
+    columns = [_select_column(field, vendor, quote) for field in selected]
+    seq = quote("seq")
     sql = (
         f"SELECT {', '.join(columns)} FROM {quote(model._meta.db_table)} "
-        f"WHERE {quote('seq')} > %s ORDER BY {quote('seq')} LIMIT %s"
+        f"WHERE {seq} > %s AND {seq} <= %s ORDER BY {seq} LIMIT %s"
     )
     return _Plan(
         sql=sql,
-        chain_indexes=tuple(attnames.index(name) for name in CHAIN_COLUMNS),
+        chain_indexes=(0, 1, 2),
         pieces=tuple(pieces),
-        encoders=tuple((fields.index(field), encoder) for _, field, _, encoder in used),
+        encoders=tuple((selected.index(field), encoder) for _, field, _, encoder in used),
     )
 
 
@@ -438,6 +624,9 @@ def _select_column(field: models.Field, vendor: str, quote: Callable[[str], str]
     # for dates and datetimes); an expression has none, so the stored text comes back as is.
     if vendor == "sqlite" and _kind(field) in _TEMPORAL_KINDS:
         return f"({column} || '')"
+    # PostgreSQL writes a timestamp's UTC digits faster than Python's isoformat() does.
+    if vendor == "postgresql" and _kind(field) == "DateTimeField":
+        return f"to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US')"
     return column
 
 
@@ -458,6 +647,8 @@ def _column_encoder(field: models.Field, vendor: str) -> Callable[[Any], str] | 
     if kind == "UUIDField":
         return _uuid_json
     if kind == "DateTimeField":
+        if vendor == "postgresql":
+            return _postgresql_datetime_json
         return _sqlite_datetime_json if vendor == "sqlite" else _datetime_json
     if kind == "DateField":
         return _sqlite_date_json if vendor == "sqlite" else _datetime_json
@@ -466,14 +657,31 @@ def _column_encoder(field: models.Field, vendor: str) -> Callable[[Any], str] | 
     return None
 
 
+_HEX_UUID = re.compile("[0-9a-f]{32}").fullmatch
+
+
 def _uuid_json(value: Any) -> str:
     if value is None:
         return "null"
+    if value.__class__ is str and _HEX_UUID(value):
+        # Django's form on SQLite (uuid.hex): str() of that UUID is the same digits grouped,
+        # at a third of the cost of parsing it.
+        return f'"{value[:8]}-{value[8:12]}-{value[12:16]}-{value[16:20]}-{value[20:]}"'
     return f'"{value if isinstance(value, uuid.UUID) else uuid.UUID(value)}"'
 
 
 def _datetime_json(value: Any) -> str:
     return "null" if value is None else _ENCODER.encode(value)
+
+
+def _postgresql_datetime_json(value: str | None) -> str:
+    # to_char() of the UTC value always has six fraction digits; isoformat() of the aware
+    # UTC value has none when they are all zero, and the offset.
+    if value is None:
+        return "null"
+    if value.endswith(".000000"):
+        value = value[:-7]
+    return f'"{value}+00:00"'
 
 
 def _sqlite_datetime_json(value: str | None) -> str:

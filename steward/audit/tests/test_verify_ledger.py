@@ -182,3 +182,35 @@ def connection_vendor() -> str:
     from django.db import connection
 
     return connection.vendor
+
+
+def test_fewer_than_one_worker_is_refused_before_anything_is_read(chained):
+    table, *_ = chained
+    tamper(table, f"DELETE FROM {table} WHERE seq = 2")
+
+    with pytest.raises(CommandError, match="--workers must be 1 or more, not 0") as refused:
+        call_command("verify_ledger", workers=0, stdout=io.StringIO())
+
+    assert "missing" not in str(refused.value)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_several_workers_name_the_first_bad_row_as_one_process_does():
+    # Given a committed audit trail (other processes see it) edited at row 4 (the consent
+    # ledger needs the purposes a transactional test flushes)
+    table, write, column, other_value = CHAINS["audit"]
+    write(5)
+    tamper(table, f"UPDATE {table} SET {column} = {other_value} WHERE seq = 4")
+
+    # When it is verified in three processes (PostgreSQL; SQLite's test database is in
+    # memory, which only this process sees, so it is read here) and in one
+    out = io.StringIO()
+    with pytest.raises(CommandError) as in_three:
+        call_command("verify_ledger", workers=3, stdout=out)
+    with pytest.raises(CommandError) as in_one:
+        call_command("verify_ledger", workers=1, stdout=io.StringIO())
+
+    # Then both name row 4
+    assert str(in_three.value) == str(in_one.value)
+    assert str(in_three.value) == f"{table} at seq 4: row 4 was changed after it was written"
+    assert f"{table}: 3 rows, head 3 " in out.getvalue()

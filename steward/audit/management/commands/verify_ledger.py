@@ -20,9 +20,21 @@ class Command(BaseCommand):
             action="store_true",
             help="Afterwards, sign a checkpoint of every chain that verified and grew.",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help=(
+                "Processes that read a long chain at once, each a range of it (default: one "
+                "per CPU for a chain of 100,000 rows per CPU or more; 1: this process only)."
+            ),
+        )
 
     def handle(self, *args, **options):
-        reports = ledger_verify()
+        workers = options["workers"]
+        if workers is not None and workers < 1:
+            raise CommandError(f"--workers must be 1 or more, not {workers}.")
+        reports = ledger_verify(workers=workers)
         for report in reports:
             chain = report.chain
             status = "ok" if report.ok else "BROKEN"
