@@ -1,6 +1,7 @@
 """People (contacts) and the organisations they work for: the core of the CRM."""
 
 from django.conf import settings
+from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -17,7 +18,12 @@ from steward.core.personal_data import (
     personal,
 )
 from steward.crypto.blind_index import BlindIndexedModel, BlindIndexField
-from steward.crypto.fields import EncryptedDateField, EncryptedJSONMapField, EncryptedQuerySet
+from steward.crypto.fields import (
+    EncryptedCharField,
+    EncryptedDateField,
+    EncryptedJSONMapField,
+    EncryptedQuerySet,
+)
 
 
 def _owner(*, db_index: bool = True):
@@ -141,10 +147,14 @@ class Contact(PersonalDataModel, BlindIndexedModel, BaseModel):
 
     given_name = personal(models.CharField(max_length=100, blank=True), "identity.name")
     family_name = personal(models.CharField(max_length=100, blank=True), "identity.name")
-    # The primary address, stored lower-cased; found (dedupe on import, lookups, the
-    # unique constraint) through email_index.
-    email = personal(models.EmailField(max_length=254, blank=True), "contact.email")
-    phone = personal(models.CharField(max_length=40, blank=True), "contact.phone")
+    # The primary address (stored lower-cased) and phone number, encrypted under the
+    # contact's data key (steward.crypto); found (dedupe on import, lookups, the unique
+    # constraint) through their blind indexes, email_index and phone_index.
+    email = personal(
+        EncryptedCharField(max_length=254, blank=True, validators=[validate_email]),
+        "contact.email",
+    )
+    phone = personal(EncryptedCharField(max_length=40, blank=True), "contact.phone")
     email_index = _index("email")
     phone_index = _index("phone")
     job_title = personal(models.CharField(max_length=120, blank=True), "professional.job_title")
@@ -204,9 +214,6 @@ class Contact(PersonalDataModel, BlindIndexedModel, BaseModel):
         ordering = ["family_name", "given_name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["email"], condition=~Q(email=""), name="contact_email_unique"
-            ),
-            models.UniqueConstraint(
                 fields=["email_index"],
                 condition=~Q(email_index=""),
                 name="contact_email_index_unique",
@@ -259,7 +266,10 @@ class ContactMethod(PersonalDataModel, BlindIndexedModel, BaseModel):
         models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="methods")
     )
     kind = not_personal(models.CharField(max_length=5, choices=ContactMethodKind.choices))
-    value = personal(models.CharField(max_length=254), "contact")
+    # Encrypted under the contact's data key; found through value_index.
+    value = personal(
+        EncryptedCharField(max_length=254, key_owner=(("contact", "contact_id"),)), "contact"
+    )
     value_index = _index("value")
     label = not_personal(models.CharField(max_length=40, blank=True))
 
@@ -269,7 +279,7 @@ class ContactMethod(PersonalDataModel, BlindIndexedModel, BaseModel):
         ordering = ["kind", "created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["contact", "kind", "value"], name="contact_method_unique"
+                fields=["contact", "kind", "value_index"], name="contact_method_unique"
             )
         ]
         indexes = [models.Index(fields=["value_index"], name="contact_method_value_idx")]

@@ -84,6 +84,9 @@ SAMPLE_ROWS = 20
 # The contact fields a row's values go into (the rest are set per import).
 _DATE_OF_BIRTH = Contact._meta.get_field("date_of_birth")
 _CUSTOM = Contact._meta.get_field("custom")
+_EMAIL = Contact._meta.get_field("email")
+_PHONE = Contact._meta.get_field("phone")
+_METHOD_VALUE = ContactMethod._meta.get_field("value")
 _EMAIL_INDEX = Contact._meta.get_field("email_index")
 _PHONE_INDEX = Contact._meta.get_field("phone_index")
 _METHOD_INDEX = ContactMethod._meta.get_field("value_index")
@@ -663,13 +666,9 @@ class _ChunkWriter:
         ages, today = self.ages, self.today
         texts: list[FieldText] = []
         pks = [uuid.uuid4() for _ in rows]
-        # Encrypted fields (steward.crypto): every new contact with a date of birth or custom
-        # values gets its own data key, all of them in one INSERT.
-        keys = keyring().create_for_new_owners(
-            owner_for("contact", pk)
-            for pk, row in zip(pks, rows, strict=True)
-            if row.fields.get("date_of_birth") or row.custom
-        )
+        # Encrypted fields (steward.crypto): every new contact gets its own data key (its
+        # email and phone are encrypted, empty or not), all of them in one INSERT.
+        keys = keyring().create_for_new_owners(owner_for("contact", pk) for pk in pks)
         for pk, row in zip(pks, rows, strict=True):
             fields = row.fields
             if row.custom and self.scanned:
@@ -677,14 +676,17 @@ class _ChunkWriter:
             child = child_status_for(
                 fields.get("date_of_birth"), fields.get("country"), today, ages
             )
-            key = keys.get(owner_for("contact", pk))
+            key = keys[owner_for("contact", pk)]
+            email, phone = fields.get("email", ""), fields.get("phone", "")
+            fields = {
+                **fields,
+                "email": _EMAIL.seal(email, row_id=pk, owner="", key=key),
+                "phone": _PHONE.seal(phone, row_id=pk, owner="", key=key),
+            }
             if fields.get("date_of_birth"):
-                fields = {
-                    **fields,
-                    "date_of_birth": _DATE_OF_BIRTH.seal(
-                        fields["date_of_birth"], row_id=pk, owner="", key=key
-                    ),
-                }
+                fields["date_of_birth"] = _DATE_OF_BIRTH.seal(
+                    fields["date_of_birth"], row_id=pk, owner="", key=key
+                )
             values.append(
                 (
                     pk,
@@ -696,8 +698,8 @@ class _ChunkWriter:
                     _CUSTOM.seal(row.custom, row_id=pk, owner="", key=key),
                     child.status.value,
                     child.changes_on,
-                    _EMAIL_INDEX.index_of(fields.get("email")),
-                    _PHONE_INDEX.index_of(fields.get("phone")),
+                    _EMAIL_INDEX.index_of(email),
+                    _PHONE_INDEX.index_of(phone),
                 )
             )
             stubs.append(_stub(Contact, pk))
@@ -708,8 +710,16 @@ class _ChunkWriter:
                 (ContactMethodKind.PHONE.value, row.extra_phones),
             ):
                 for value in addresses:
+                    method_id = uuid.uuid4()
                     methods.append(
-                        (uuid.uuid4(), pk, kind, value, _METHOD_INDEX.index_of(value), "")
+                        (
+                            method_id,
+                            pk,
+                            kind,
+                            _METHOD_VALUE.seal(value, row_id=method_id, owner="", key=key),
+                            _METHOD_INDEX.index_of(value),
+                            "",
+                        )
                     )
         now = timezone.now()
         constants = (now, now, Source.IMPORT.value, self.owner_id, self.team_id)

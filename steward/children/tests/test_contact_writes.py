@@ -141,13 +141,13 @@ def test_an_import_computes_the_status_of_each_new_row(importer):
     job = run_import(importer, text)
 
     assert job.status == "completed", job.message
-    statuses = dict(Contact.objects.values_list("email", "child_status"))
+    statuses = {c.email: c.child_status for c in Contact.objects.all()}
     assert statuses == {
         "anna@example.org": ChildStatus.ADULT,
         "jonas@example.org": ChildStatus.CHILD,
         "kim@example.org": ChildStatus.UNKNOWN,
     }
-    jonas = Contact.objects.get(email="jonas@example.org")
+    jonas = Contact.objects.with_email("jonas@example.org").get()
     assert jonas.child_status_changes_on == birthday_of_age(jonas.date_of_birth, 16)
 
 

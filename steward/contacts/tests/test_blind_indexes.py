@@ -3,7 +3,7 @@ lookups, the duplicate check and the unique constraint work on the index, which 
 write keeps in step with the value."""
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from steward.audit.models import AuditEvent
 from steward.contacts.models import Contact, ContactMethod, email_index_of, phone_index_of
@@ -125,3 +125,25 @@ def test_a_further_address_is_found_and_refused_twice_in_another_spelling(owner)
     assert list(ContactMethod.objects.with_value("phone", "+49 30 999-888")) == [method]
     contact_method_remove(actor=owner, method=method)
     assert not ContactMethod.objects.with_value("phone", "+4930999888").exists()
+
+
+def _raw_rows(table: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table}")
+        return " ".join(str(value) for row in cursor.fetchall() for value in row)
+
+
+def test_the_raw_tables_hold_no_address_or_phone_number_in_clear(owner):
+    contact = _mine(owner, email="Wilma.Sample@Example.org", phone="+49 30 5550 1234")
+    contact_method_add(actor=owner, contact=contact, kind="email", value="w.s@example.com")
+    contact_method_add(actor=owner, contact=contact, kind="phone", value="+44 20 7946 0321")
+    contact_update(actor=owner, contact=contact, data={"phone": "+49 30 5550 9876"})
+
+    stored = _raw_rows("contacts_contact") + _raw_rows("contacts_contactmethod")
+
+    for plain in ("wilma", "sample@", "w.s@", "example", "5550", "79460321"):
+        assert plain not in stored.lower()
+    assert "Lindqvist" in stored  # the probe reads the table's text as stored
+    contact = Contact.objects.get(pk=contact.pk)
+    assert (contact.email, contact.phone) == ("wilma.sample@example.org", "+493055509876")
+    assert sorted(m.value for m in contact.methods.all()) == ["+442079460321", "w.s@example.com"]

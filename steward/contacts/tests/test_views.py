@@ -156,10 +156,12 @@ def test_the_list_takes_the_same_number_of_queries_for_many_rows(
     for _ in range(3):
         _contact_of(owner, organisation=organisation)
     as_owner.get(reverse("contacts:list"))  # warms the session and the template cache
+    keyring().forget()  # both pages fetch their rows' data keys (one query for all)
     with CaptureQueriesContext(connection) as few:
         as_owner.get(reverse("contacts:list"))
     for _ in range(20):
         _contact_of(owner, organisation=_organisation_of(owner))
+    keyring().forget()
 
     with django_assert_num_queries(len(few.captured_queries)):
         response = as_owner.get(reverse("contacts:list"))

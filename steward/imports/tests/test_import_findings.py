@@ -37,7 +37,7 @@ def custom_fields(admin):
 
 
 def _findings(email: str) -> set[tuple[str, str, str]]:
-    contact = Contact.objects.get(email=email)
+    contact = Contact.objects.with_email(email).get()
     return {
         (f.field_name, f.category, f.evidence)
         for f in PersonalDataFinding.objects.filter(contact=contact)
@@ -53,7 +53,7 @@ def test_imported_free_text_values_are_scanned(importer):
     grace = _findings("grace@example.org")
     assert ("custom.notes", "trade_union", "Union member") in grace
     assert ("custom.notes", "email", "grace.home@example.com") in grace
-    assert contact_holds_special_data(Contact.objects.get(email="ada@example.org"))
+    assert contact_holds_special_data(Contact.objects.with_email("ada@example.org").get())
 
 
 def test_only_free_text_fields_are_scanned(importer):

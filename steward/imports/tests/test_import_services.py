@@ -35,14 +35,14 @@ def test_it_imports_a_clean_file_with_organisations_tags_and_audit(importer):
 
     assert job.status == "completed"
     assert (job.total_rows, job.created_count, job.skipped_count) == (3, 3, 0)
-    ada = Contact.objects.get(email="ada@example.org")
+    ada = Contact.objects.with_email("ada@example.org").get()
     assert (ada.given_name, ada.family_name, ada.phone, ada.country.code) == (
         "Ada", "Lovelace", "+442079460018", "GB",
     )  # fmt: skip
     assert (ada.source, ada.owner, ada.team) == ("import", importer, importer.team)
     assert sorted(ada.tags.values_list("name", flat=True)) == ["engines", "vip"]
     assert Organisation.objects.filter(name="Analytical Engines").count() == 1
-    assert ada.organisation == Contact.objects.get(email="grace@example.org").organisation
+    assert ada.organisation == Contact.objects.with_email("grace@example.org").get().organisation
     created = AuditEvent.objects.filter(action="contact.created", actor=importer)
     assert sorted(created.values_list("object_id", flat=True)) == sorted(
         str(pk) for pk in Contact.objects.values_list("pk", flat=True)
@@ -79,7 +79,7 @@ def test_valid_rows_only_writes_the_valid_rows(importer):
 
     assert job.status == "completed"
     assert (job.total_rows, job.invalid_rows, job.created_count) == (6, 3, 3)
-    assert sorted(Contact.objects.values_list("email", flat=True)) == [
+    assert sorted(c.email for c in Contact.objects.all()) == [
         "ada@example.org", "alan@example.org", "grace@example.org",
     ]  # fmt: skip
 
@@ -92,7 +92,7 @@ def test_a_repeated_address_in_the_file_is_imported_once(importer):
 
     assert job.status == "completed"
     assert (job.created_count, job.duplicate_rows, job.skipped_count) == (3, 1, 1)
-    assert Contact.objects.get(email="ada@example.org").family_name == "Lovelace"
+    assert Contact.objects.with_email("ada@example.org").get().family_name == "Lovelace"
     [entry] = import_report(job)
     assert entry["status"] == "duplicate"
     assert entry["errors"] == {"email": ["Same email address as line 2."]}
@@ -193,8 +193,8 @@ def test_a_custom_field_column_is_imported_into_the_custom_values(importer):
 
     run_import(importer, "Email,Newsletter\nada@example.org,ja\nalan@example.org,no\n")
 
-    assert Contact.objects.get(email="ada@example.org").custom == {"newsletter": True}
-    assert Contact.objects.get(email="alan@example.org").custom == {"newsletter": False}
+    assert Contact.objects.with_email("ada@example.org").get().custom == {"newsletter": True}
+    assert Contact.objects.with_email("alan@example.org").get().custom == {"newsletter": False}
 
 
 @pytest.mark.django_db
@@ -389,7 +389,10 @@ def test_a_large_file_is_checked_and_imported_by_the_worker_after_commit(
         services.import_job_start(actor=importer, job=job)
     job.refresh_from_db()
 
-    assert len(runs) == 1
+    # One run enqueued (the rest are the new data keys cached once their rows commit).
+    assert [r.__qualname__ for r in runs if "import_job" in r.__qualname__] == [
+        "import_job_start.<locals>.<lambda>"
+    ]
     assert job.status == "completed"
     assert Contact.objects.count() == services.INLINE_ROWS + 500
 
