@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import binascii
 import functools
-import hashlib
 import hmac
 import os
 import secrets
@@ -94,10 +93,8 @@ def blind_index(
     """The hex index of `value` in table.column (`bits` leading bits of the HMAC)."""
     if bits % 4 or not 16 <= bits <= 256:
         raise ValueError("bits must be a multiple of 4 between 16 and 256")
-    digest = hmac.new(
-        column_key(table, column), normalise(value).encode(), hashlib.sha256
-    ).hexdigest()
-    return digest[: bits // 4]
+    digest = hmac.digest(column_key(table, column), normalise(value).encode(), "sha256")
+    return digest.hex()[: bits // 4]
 
 
 def reset_index_key() -> None:
@@ -134,10 +131,14 @@ class BlindIndexField(models.CharField):
         normalised = self.normalise(value or "")
         if not normalised:
             return ""
-        source = self.model._meta.get_field(self.source)
-        return blind_index(
-            self.model._meta.db_table, source.column, normalised, normalise=lambda v: v
-        )
+        # blind_index(table, column, normalised) without its checks: the import computes
+        # two or three of these per row.
+        key = column_key(self.model._meta.db_table, self.source_column)
+        return hmac.digest(key, normalised.encode(), "sha256").hex()
+
+    @functools.cached_property
+    def source_column(self) -> str:
+        return self.model._meta.get_field(self.source).column
 
     def pre_save(self, model_instance, add):
         from steward.crypto.fields import Sealed

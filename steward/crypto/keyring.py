@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
+from django.utils import timezone
 
+from steward.core.batch_insert import BatchInsert
 from steward.crypto.choices import DataKeyState
 from steward.crypto.errors import DataErased, DecryptionFailed, MasterKeyError
 from steward.crypto.master_keys import KEY_BYTES, master_keys
@@ -216,16 +218,34 @@ class Keyring:
 
     def create_for_new_owners(self, owners: Iterable[str]) -> dict[str, DataKeyMaterial]:
         """Keys for owners known to have none (records being created): one INSERT batch
-        instead of a lookup and an INSERT each. The caller's transaction owns them."""
+        instead of a lookup and an INSERT each. The caller's transaction owns them.
+        Through BatchInsert, without model instances: the import creates a key for every
+        contact it writes, and bulk_create cost more than the contact rows themselves."""
         alias = keys_database()
-        created = {owner: self._new_key(owner, 1) for owner in owners}
-        if created:
-            DataKey.objects.using(alias).bulk_create(
-                [row for _, row in created.values()], batch_size=500
-            )
-            for material, _ in created.values():
+        self.verify()
+        provider = master_keys()
+        master_key_id = provider.current_key_id()
+        created: dict[str, DataKeyMaterial] = {}
+        rows = []
+        for owner in owners:
+            key_id, secret = uuid.uuid4(), os.urandom(KEY_BYTES)
+            wrapped = provider.wrap(master_key_id, secret, wrap_aad(key_id, owner))
+            created[owner] = DataKeyMaterial(key_id, owner, AESGCM(secret))
+            rows.append((key_id, owner, wrapped))
+        if rows:
+            insert = BatchInsert(
+                DataKey,
+                ("id", "owner", "wrapped"),
+                constant_columns=(
+                    "created_at", "updated_at", "version", "algorithm", "master_key_id", "state",
+                ),
+            )  # fmt: skip
+            now = timezone.now()
+            algorithm = DataKey._meta.get_field("algorithm").get_default()
+            insert.execute(rows, (now, now, 1, algorithm, master_key_id, DataKeyState.ACTIVE))
+            for material in created.values():
                 self._remember_on_commit(material, alias)
-        return {owner: material for owner, (material, _) in created.items()}
+        return created
 
     # -- checks
 
