@@ -13,11 +13,13 @@ from typing import Any
 from django.db import models, transaction
 from django.utils import timezone
 
+from steward.audit import sealing
 from steward.audit.context import current_context
 from steward.audit.models import AuditEvent, audit_payload
 from steward.core import chain
 from steward.core.actor import Actor, actor_label, actor_user
 from steward.core.batch_insert import BatchInsert
+from steward.crypto.keyring import SYSTEM_OWNER
 
 
 def audit_value(value: Any) -> Any:
@@ -65,22 +67,51 @@ def audit_record(
     object_id: str = "",
     changes: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
+    subject: models.Model | None = None,
 ) -> AuditEvent:
-    """Appends one event to the trail. Call it inside the service's transaction."""
+    """Appends one event to the trail. Call it inside the service's transaction.
+
+    The personal values among `changes` are sealed under the key of the person the record
+    belongs to (steward.audit.sealing), found from `target`, or from `subject` (the record
+    whose person it is) for an event named by `object_type` and `object_id`."""
     if target is not None:
         object_type = target._meta.label_lower
         object_id = str(target.pk)
-    event = AuditEvent(
+    event = _event(
+        actor=actor,
+        action=action,
         occurred_at=timezone.now(),
-        actor=actor_user(actor),
+        changes=audit_value(changes or {}),
+        context=audit_value({**current_context(), **(context or {})}),
+        object_type=object_type,
+        object_id=object_id,
+        subject=subject if subject is not None else target,
+    )
+    chain.append([event])
+    return event
+
+
+def _event(*, actor, action, occurred_at, changes, context, object_type, object_id, subject):
+    user = actor_user(actor)
+    event = AuditEvent(
+        occurred_at=occurred_at,
+        actor=user,
         actor_label=actor_label(actor),
         action=action,
         object_type=object_type,
         object_id=object_id,
-        changes=audit_value(changes or {}),
-        context=audit_value({**current_context(), **(context or {})}),
+        changes=changes,
+        context=context,
     )
-    chain.append([event])
+    keys = sealing.personal_keys(sealing.model_of(object_type), changes)
+    client_keys = set()
+    if subject is not None and user is None:
+        client_keys = {k for k in sealing.CLIENT_CONTEXT_KEYS if context.get(k)}
+    if subject is not None and (keys or client_keys):
+        # Sealed by chain.append once the row's seq is known (AuditEvent.chain_prepare).
+        event.__dict__["_seal_plan"] = (sealing.subject_owner(subject), keys, client_keys)
+    elif keys:
+        event.__dict__["_seal_plan"] = (SYSTEM_OWNER, keys, set())
     return event
 
 
@@ -95,17 +126,35 @@ def audit_record_many(
     """One event per target, written with one prepared INSERT: the bulk paths (imports)
     stay fast while every record still has its own line in the trail. Nothing varies
     between the rows but the record, so everything else is converted once."""
-    rows = [(t._meta.label_lower, str(t.pk)) for t in targets]
-    if not rows:
+    targets = list(targets)
+    if not targets:
         return 0
+    rows = [(t._meta.label_lower, str(t.pk)) for t in targets]
     user = actor_user(actor)
+    changes = audit_value(changes or {})
+    full_context = audit_value({**current_context(), **(context or {})})
+    client = user is None and any(full_context.get(k) for k in sealing.CLIENT_CONTEXT_KEYS)
+    if client or sealing.personal_keys(type(targets[0]), changes):
+        # Personal values are sealed per row, under each person's key and bound to the
+        # row's seq: the ordinary path, one instance per event.
+        now = timezone.now()
+        events = [
+            _event(
+                actor=actor, action=action, occurred_at=now, changes=changes,
+                context=full_context, object_type=object_type, object_id=object_id,
+                subject=target,
+            )
+            for target, (object_type, object_id) in zip(targets, rows, strict=True)
+        ]  # fmt: skip
+        chain.append(events)
+        return len(events)
     constants = (
         timezone.now(),
         user.pk if user is not None else None,
         actor_label(actor),
         action,
-        audit_value(changes or {}),
-        audit_value({**current_context(), **(context or {})}),
+        changes,
+        full_context,
     )
     # Each row's payload is what the verifier rebuilds from its columns; hashed here in
     # Python and inserted with one prepared statement, no model instances.

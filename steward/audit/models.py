@@ -13,6 +13,7 @@ from steward.core.personal_data import (
     not_personal,
     personal,
 )
+from steward.crypto.sealed_values import SealedEntriesJSONField, stored
 
 
 class AuditEvent(PersonalDataModel, Chained):
@@ -43,11 +44,15 @@ class AuditEvent(PersonalDataModel, Chained):
     action = not_personal(models.CharField(max_length=64, db_index=True))
     object_type = not_personal(models.CharField(max_length=64))
     object_id = not_personal(models.CharField(max_length=64))
+    # Reading `changes` or `context` opens their sealed entries (steward.audit.sealing says
+    # which are sealed); the stored form is what is saved and hashed.
     changes = personal(
-        models.JSONField(default=dict, blank=True), "audit", subject=SUBJECT_MENTIONED
+        SealedEntriesJSONField(default=dict, blank=True), "audit", subject=SUBJECT_MENTIONED
     )
     context = personal(
-        models.JSONField(default=dict, blank=True), "online.ip_address", subject=SUBJECT_STAFF
+        SealedEntriesJSONField(default=dict, blank=True),
+        "online.ip_address",
+        subject=SUBJECT_STAFF,
     )
 
     class Meta:
@@ -57,6 +62,16 @@ class AuditEvent(PersonalDataModel, Chained):
     def chain_payload(self) -> dict:
         return audit_payload(self)
 
+    def chain_prepare(self) -> None:
+        # audit_record() says what to seal and under whose key; bound to this row's seq.
+        plan = self.__dict__.pop("_seal_plan", None)
+        if plan is None:
+            return
+        owner, keys, client_keys = plan
+        for name, names in (("changes", keys), ("context", client_keys)):
+            if names:
+                self.__dict__[name] = self._meta.get_field(name).sealed(self, owner, names)
+
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M} {self.actor_label} {self.action}"
 
@@ -64,7 +79,7 @@ class AuditEvent(PersonalDataModel, Chained):
 def audit_payload(row) -> dict:
     """The chained content of an audit row: every column but its id and chain links. Takes
     anything with the columns as attributes (a model instance, a historical model in a
-    migration, the verifier's light rows)."""
+    migration, the verifier's light rows); sealed values go in as stored."""
     return {
         "occurred_at": row.occurred_at,
         "actor": row.actor_id,
@@ -72,8 +87,8 @@ def audit_payload(row) -> dict:
         "action": row.action,
         "object_type": row.object_type,
         "object_id": row.object_id,
-        "changes": row.changes,
-        "context": row.context,
+        "changes": stored(row, "changes"),
+        "context": stored(row, "context"),
     }
 
 

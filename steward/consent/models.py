@@ -19,6 +19,8 @@ from steward.core.personal_data import (
     not_personal,
     personal,
 )
+from steward.crypto.keyring import SYSTEM_OWNER, owner_for
+from steward.crypto.sealed_values import SealedJSONField, SealedTextField, stored
 
 
 def text_hash(text: str) -> str:
@@ -168,9 +170,12 @@ class ConsentEvent(PersonalDataModel, Chained):
     # Art. 8: given by a holder of parental responsibility for a child.
     parental = not_personal(models.BooleanField(default=False))
     # For a parental consent: who holds parental responsibility.
-    given_by = personal(models.CharField(max_length=200, blank=True), "identity.name")
+    # Both sealed under the person's key (or the visitor's) before the row is hashed
+    # (chain_prepare): reading them opens them; once the key is destroyed they read as
+    # erased and the chain still verifies. 200 characters of name take up to 400 sealed.
+    given_by = personal(SealedTextField(max_length=400, blank=True), "identity.name")
     # {"ip": ..., "user_agent": ..., "page": ..., "token_id": ..., ...}
-    evidence = personal(models.JSONField(default=dict, blank=True), "online.ip_address")
+    evidence = personal(SealedJSONField(default=dict, blank=True), "online.ip_address")
     occurred_at = not_personal(models.DateTimeField())
     recorded_at = not_personal(models.DateTimeField())
     expires_at = not_personal(models.DateTimeField(null=True, blank=True))
@@ -205,14 +210,24 @@ class ConsentEvent(PersonalDataModel, Chained):
             "text_hash": self.text_hash,
             "method": self.method,
             "channel": self.channel,
-            "given_by": self.given_by,
-            "evidence": self.evidence,
+            "given_by": stored(self, "given_by"),
+            "evidence": stored(self, "evidence"),
             "occurred_at": self.occurred_at,
             "recorded_at": self.recorded_at,
             "expires_at": self.expires_at,
             "actor": self.actor_id,
             "actor_label": self.actor_label,
         }
+
+    def chain_prepare(self) -> None:
+        if self.contact_id:
+            owner = owner_for("contact", self.contact_id)
+        elif self.visitor_id:
+            owner = owner_for("visitor", self.visitor_id)
+        else:
+            owner = SYSTEM_OWNER
+        for name in ("given_by", "evidence"):
+            self.__dict__[name] = self._meta.get_field(name).sealed(self, owner)
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.kind} {self.purpose_id}"

@@ -104,6 +104,11 @@ class Chained(models.Model):
         defines it (an abstract method: the audit trail and the consent ledger do)."""
         raise NotImplementedError(f"{type(self).__name__} must define chain_payload()")
 
+    def chain_prepare(self) -> None:
+        """Called by append() once the row's `seq` is known and before it is hashed: where
+        a chained model seals its personal values, bound to the row (the hash then covers
+        the sealed form, so the chain still verifies once the key is destroyed)."""
+
     def computed_hash(self) -> str:
         return entry_hash(self.chain_prefix, self.seq, self.prev_hash, self.chain_payload())
 
@@ -217,6 +222,7 @@ def append[M: Chained](rows: Sequence[M], *, batch_size: int = 500) -> list[M]:
             seq += 1
             row.seq = seq
             row.prev_hash = prev
+            row.chain_prepare()
             row.entry_hash = prev = row.computed_hash()
         model._base_manager.bulk_create(rows, batch_size=batch_size)
     return list(rows)

@@ -9,6 +9,8 @@ from django.db import connection
 
 from steward.activities.models import Activity
 from steward.activities.services import activity_log
+from steward.audit.ledger import ledger_verify
+from steward.audit.models import AuditEvent
 from steward.consent.models import ConsentEvent
 from steward.contacts.models import Contact
 from steward.contacts.services import contact_create, contact_update, custom_field_create
@@ -16,6 +18,7 @@ from steward.core.actor import SystemActor
 from steward.core.errors import Conflict
 from steward.crypto.errors import DataErased
 from steward.crypto.fields import Sealed
+from steward.crypto.sealed_values import ERASED
 from steward.deals.models import Deal
 from steward.deals.tests.factories import DealFactory
 from steward.erasure.models import ErasureJournalEntry, Suppression
@@ -88,10 +91,10 @@ def test_erasure_removes_the_person_keeps_the_deal_and_destroys_the_key(person):
     assert ErasureJournalEntry.objects.get().contact_id == person.pk
 
 
-def test_after_erasure_only_the_audit_trail_still_names_the_person(person):
-    """Every text column of every table, read with raw SQL, for the email and family name.
-    The audit trail's change records still hold them in clear: a known gap (personal values
-    in audit events are not yet sealed under the person's key; docs/decisions/0022)."""
+def test_after_erasure_no_table_names_the_person(person):
+    """Every text column of every table, read with raw SQL, for the email and family name:
+    the audit trail's old and new values were sealed under the person's key, so nothing
+    names them in clear, and the key is gone."""
     erasure_execute(actor=SYSTEM, contact=person, reason="Art. 17 request")
 
     holding = set()
@@ -113,7 +116,19 @@ def test_after_erasure_only_the_audit_trail_still_names_the_person(person):
                 if cursor.fetchone()[0]:
                     holding.add(table)
 
-    assert holding == {"audit_auditevent"}
+    assert holding == set()
+
+
+def test_the_audit_trail_still_verifies_and_reads_erased_after_erasure(person):
+    created = AuditEvent.objects.get(action="contact.created", object_id=str(person.pk))
+    assert created.changes["family_name"] == [None, FAMILY_NAME]  # opened with the key
+
+    erasure_execute(actor=SYSTEM, contact=person, reason="Art. 17 request")
+
+    created = AuditEvent.objects.get(pk=created.pk)
+    assert created.changes["family_name"] == ERASED
+    assert created.action == "contact.created"  # what happened stays readable
+    assert all(report.ok for report in ledger_verify())
 
 
 def test_values_encrypted_under_the_persons_key_are_unreadable_after_erasure(person):
@@ -181,3 +196,31 @@ def test_only_deleted_and_kept_items_are_in_the_plan(person):
 
     assert {item.action for item in plan.items} <= {DELETE, ANONYMISE, KEEP}
     assert plan.deleted and plan.kept
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_raw_sqlite_file_after_vacuum_holds_nothing_of_the_erased_person(owner, tmp_path):
+    """The whole database as SQLite writes it to disk (VACUUM INTO: every live page, none
+    of the freed ones), read as bytes: no email, no name, in any table or index."""
+    if connection.vendor != "sqlite":
+        pytest.skip("reads the SQLite file")
+    contact = contact_create(
+        actor=owner,
+        data={"given_name": "Wilma", "family_name": FAMILY_NAME, "email": EMAIL},
+    )
+    contact_update(actor=owner, contact=contact, data={"family_name": FAMILY_NAME + "-Neu"})
+    activity_log(
+        actor=owner,
+        data={"kind": "note", "body": f"Called {FAMILY_NAME}.", "contact": contact},
+    )
+    after = tmp_path / "after.sqlite3"
+
+    erasure_execute(actor=SYSTEM, contact=Contact.objects.get(pk=contact.pk), reason="Art. 17")
+
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM INTO %s", [str(after)])
+    raw = after.read_bytes()
+    assert b"contact.created" in raw  # the probe reads the trail's text as stored
+    for text in (EMAIL, FAMILY_NAME, "Wilma"):
+        assert text.encode() not in raw
+        assert text.encode("utf-16-le") not in raw
