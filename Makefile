@@ -27,17 +27,21 @@ lint: install
 browser-deps:
 	@scripts/ensure-chromium
 
-test: install browser-deps lint test-sqlite test-postgres
+# The two databases' runs go side by side (one core each), each with its own data dir so
+# that neither reads a key file the other is still writing; their output is not interleaved.
+test: install browser-deps lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: install
-	env -u DATABASE_URL $(BIN)/pytest -q
+	env -u DATABASE_URL STEWARD_DATA_DIR=$(CURDIR)/var/test-sqlite $(BIN)/pytest -q
 
 # PostgreSQL is the production database: CI must reach it (scripts/ensure-postgres fails
 # under CI=true when it cannot), a developer without one is told and the run is skipped.
 test-postgres: install
 	@status=0; scripts/ensure-postgres || status=$$?; \
 	if [ $$status = 0 ]; then \
-		DATABASE_URL=postgres://postgres@127.0.0.1:5432/steward $(BIN)/pytest -q -m "not browser"; \
+		DATABASE_URL=postgres://postgres@127.0.0.1:5432/steward STEWARD_DATA_DIR=$(CURDIR)/var/test-postgres \
+			$(BIN)/pytest -q -m "not browser"; \
 	elif [ $$status = 2 ]; then exit 1; fi
 
 bench: install
