@@ -145,8 +145,8 @@ class BlindIndexField(models.CharField):
 
         source = self.model._meta.get_field(self.source)
         data = model_instance.__dict__
-        value = data.get(source.attname, Sealed)
-        if value is Sealed or isinstance(value, Sealed):
+        value = data.get(source.attname)
+        if source.attname not in data or isinstance(value, Sealed):
             # Deferred, or loaded and never opened: unchanged, and so is its index.
             return data.get(self.attname, "")
         index = self.index_of(value)
