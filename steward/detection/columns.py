@@ -358,7 +358,7 @@ FREE_TEXT_LENGTH = 25
 @dataclass(frozen=True)
 class ColumnCategory:
     """A column's suggested category (a taxonomy key; "" when nothing says), where the
-    suggestion came from ("field", "header", "values" or "none"), and the special
+    suggestion came from ("field", "header", "values", "learned" or "none"), and the special
     categories its sample values mention (a "Notes" column that speaks of health)."""
 
     category: str
@@ -533,6 +533,52 @@ def value_shape(values: Sequence[str]) -> str:
 
 
 def categorise_column(
+    header: str, values: Sequence[str], *, language: str | None = None
+) -> ColumnCategory:
+    """A column nothing else describes (see categorise_columns)."""
+    return categorise_columns([(header, values)], language=language)[0]
+
+
+def categorise_columns(
+    columns: Sequence[tuple[str, Sequence[str]]], *, language: str | None = None
+) -> list[ColumnCategory]:
+    """Columns nothing else describes, as (header, sample values): what the rules say
+    (categorise_column_by_rules), unless they only fall back, where the learned model
+    (steward.detection.column_model) reads the column by its nearest labelled ones. The
+    columns the model reads are encoded in one batch."""
+    from steward.detection import column_model
+
+    ruled = [categorise_column_by_rules(h, v, language=language) for h, v in columns]
+    unsure = [
+        i
+        for i, (column, found) in enumerate(zip(columns, ruled, strict=True))
+        if _weak(*column, found)
+    ]
+    learned = column_model.suggest_many([columns[i] for i in unsure])
+    result = list(ruled)
+    for i, suggestion in zip(unsure, learned, strict=True):
+        if suggestion is not None:
+            result[i] = ColumnCategory(suggestion.category, "learned", ruled[i].mentions)
+    return result
+
+
+def _weak(header: str, values: Sequence[str], ruled: ColumnCategory) -> bool:
+    """Whether the rules only guessed: a filled column no rule names (their fallback), long
+    values with spaces read as notes (an address or a medical opinion is long too), or a
+    label without samples (a custom field being created) that no rule knows."""
+    if _PLACEHOLDER_HEADER.fullmatch(normalise_header(header)):
+        return False
+    if not values:
+        return not ruled.category and bool(header.strip())
+    filled = any(v and v.strip() for v in values)
+    guess = (ruled.source, ruled.category) in (
+        ("none", "commercial.profile"),
+        ("values", "free_text"),
+    )
+    return filled and guess
+
+
+def categorise_column_by_rules(
     header: str, values: Sequence[str], *, language: str | None = None
 ) -> ColumnCategory:
     """A column nothing else describes: its header's category when the lexicon knows it,

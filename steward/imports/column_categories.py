@@ -11,7 +11,7 @@ from steward.detection.columns import (
     ColumnCategory,
     about_a_child,
     are_salutations,
-    categorise_column,
+    categorise_columns,
     category_from_values,
     file_language,
 )
@@ -64,6 +64,7 @@ def column_categories(
     previous = previous or {}
     language = None
     result = {}
+    undescribed: list[tuple[str, tuple[str, list[str]]]] = []
     for position, header in enumerate(headers):
         key = str(position)
         before = previous.get(key)
@@ -89,16 +90,22 @@ def column_categories(
             result[key] = before  # still unmapped: same header, same values
             continue
         else:
-            language = language or file_language(headers, samples)
-            suggestion = categorise_column(header, values, language=language)
+            undescribed.append((key, (header, values)))
+            continue
         result[key] = suggestion.as_dict()
-    return result
+    if undescribed:
+        language = language or file_language(headers, samples)
+        found = categorise_columns([column for _, column in undescribed], language=language)
+        for (key, _), suggestion in zip(undescribed, found, strict=True):
+            result[key] = suggestion.as_dict()
+    return dict(sorted(result.items(), key=lambda item: int(item[0])))
 
 
 SOURCE_TEXT = {
     "field": "the field it goes into",
     "header": "the column name",
     "values": "the column's values",
+    "learned": "labelled columns like it",
     "none": "",
 }
 

@@ -6,6 +6,7 @@ import pytest
 
 from steward.detection.columns import (
     categorise_column,
+    categorise_column_by_rules,
     category_from_header,
     category_from_values,
     file_language,
@@ -142,8 +143,8 @@ def test_a_title_column_of_forms_of_address_is_part_of_a_name_not_a_job():
     assert categorise_column("Title", ["CFO", "Buyer"]).category == "professional.job_title"
 
 
-def test_a_filled_column_nothing_names_is_a_fact_kept_about_the_person_on_its_row():
-    found = categorise_column("Zoekgebied", ["Utrecht-Oost", "Zeist"])
+def test_a_filled_column_no_rule_names_is_a_fact_kept_about_the_person_on_its_row():
+    found = categorise_column_by_rules("Zoekgebied", ["Utrecht-Oost", "Zeist"])
 
     assert (found.category, found.source) == ("commercial.profile", "none")
 

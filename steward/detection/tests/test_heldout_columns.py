@@ -1,15 +1,19 @@
-"""How many columns of import files the categoriser was never tuned on get their right
-category (issue 3: ">= 95% of its columns right" on a realistic multi-locale file).
+"""How many columns of import files the categoriser gets right (issue 3: ">= 95% of its
+columns right" on a realistic multi-locale file), end to end through the import's upload.
 
-heldout_columns/ holds exports written before the lexicon was improved against them and
-kept out of its tuning: the rules are developed on dev_columns/ only, and the held-out set
-is measured, never read for misses to fix."""
+Every set here is development data now: the header rules were tuned by reading the misses
+of dev_columns and heldout_columns to heldout_columns_3, and the learned model's examples
+are the columns of all five sets. So each set is scored leave-one-set-out: the learned
+model fitted on the other four sets only (column_model.use_examples). The rules' share of
+these figures is still not blind for dev_columns to heldout_columns_3; the figure to read
+for files never seen is the next blind set's, measured by the lead."""
 
 import json
 from pathlib import Path
 
 import pytest
 
+from steward.detection import column_model
 from steward.imports import services
 from steward.staff.roles import Role
 from steward.staff.tests.factories import UserFactory
@@ -18,19 +22,28 @@ pytestmark = pytest.mark.django_db
 
 HERE = Path(__file__).parent
 
-# Measured levels (2026-11-29), asserted less about two points so that a change elsewhere
-# does not flip them on one column. The issue's goal is 0.95. Each blind set, measured once
-# right after a tuning round, has scored well below it: heldout_columns_2 0.692 after round
-# one, heldout_columns_3 0.697 after round two, heldout_columns_4 0.772 after round three
-# (which added whose data a column holds, a child's or a parent's, and the shape of the
-# values: yes/no, dates, amounts). Once measured, a set's misses were read for the next
-# round, so sets 1-3 are development data now: heldout_columns 0.970, _2 0.933, _3 0.918,
-# dev_columns 0.982. Only heldout_columns_4 is blind; the next round needs a fifth.
-HELD_OUT_LEVEL = 0.95
-HELD_OUT_2_LEVEL = 0.91
-HELD_OUT_3_LEVEL = 0.90
-HELD_OUT_4_LEVEL = 0.75
-DEV_LEVEL = 0.96
+# Leave-one-set-out levels measured on 2026-11-29 (`steward bench column_quality`), asserted
+# less about two points so that a change elsewhere does not flip them on one column. The
+# issue's goal is 0.95. History: each blind set, measured once right after a tuning round
+# of the rules, scored well below it (heldout_columns_2 0.692, _3 0.697, _4 0.772). With
+# the rules alone, in-sample: dev 0.982, heldout_columns 0.970, _2 0.933, _3 0.918, _4 0.772.
+# Rules + learned model, leave-one-set-out: see the levels below and decision 0025.
+HELD_OUT_LEVEL = 0.93
+HELD_OUT_2_LEVEL = 0.88
+HELD_OUT_3_LEVEL = 0.85
+HELD_OUT_4_LEVEL = 0.79
+DEV_LEVEL = 0.95
+
+
+@pytest.fixture
+def fitted_without():
+    """Fits the learned model to the examples of every set but the one scored."""
+
+    def fit(held_out: str) -> None:
+        column_model.use_examples(column_model.shipped_examples(exclude_sets={held_out}))
+
+    yield fit
+    column_model.use_examples(None)
 
 
 def _score(directory: Path, actor) -> tuple[int, list[str]]:
@@ -68,7 +81,8 @@ def test_the_held_out_exports_are_many_and_in_several_languages():
     assert sum(len(manifest[n]) for n in files) >= 120
 
 
-def test_the_categoriser_is_measured_on_exports_it_was_not_tuned_on(importer):
+def test_the_categoriser_is_measured_on_exports_it_was_not_tuned_on(importer, fitted_without):
+    fitted_without("heldout_columns")
     right, misses = _score(HERE / "heldout_columns", importer)
 
     total = right + len(misses)
@@ -77,7 +91,8 @@ def test_the_categoriser_is_measured_on_exports_it_was_not_tuned_on(importer):
     assert right / total >= HELD_OUT_LEVEL, "\n".join(misses)
 
 
-def test_the_categoriser_is_measured_on_its_development_exports(importer):
+def test_the_categoriser_is_measured_on_its_development_exports(importer, fitted_without):
+    fitted_without("dev_columns")
     right, misses = _score(HERE / "dev_columns", importer)
 
     total = right + len(misses)
@@ -86,7 +101,10 @@ def test_the_categoriser_is_measured_on_its_development_exports(importer):
     assert right / total >= DEV_LEVEL, "\n".join(misses)
 
 
-def test_the_categoriser_is_measured_on_a_second_set_written_after_its_tuning(importer):
+def test_the_categoriser_is_measured_on_a_second_set_written_after_its_tuning(
+    importer, fitted_without
+):
+    fitted_without("heldout_columns_2")
     right, misses = _score(HERE / "heldout_columns_2", importer)
 
     total = right + len(misses)
@@ -95,7 +113,10 @@ def test_the_categoriser_is_measured_on_a_second_set_written_after_its_tuning(im
     assert right / total >= HELD_OUT_2_LEVEL, "\n".join(misses)
 
 
-def test_the_categoriser_is_measured_on_a_third_set_written_after_its_second_tuning(importer):
+def test_the_categoriser_is_measured_on_a_third_set_written_after_its_second_tuning(
+    importer, fitted_without
+):
+    fitted_without("heldout_columns_3")
     right, misses = _score(HERE / "heldout_columns_3", importer)
 
     total = right + len(misses)
@@ -104,9 +125,10 @@ def test_the_categoriser_is_measured_on_a_third_set_written_after_its_second_tun
     assert right / total >= HELD_OUT_3_LEVEL, "\n".join(misses)
 
 
-def test_the_categoriser_is_measured_blind_on_a_fourth_set_written_after_its_third_tuning(
-    importer,
+def test_the_categoriser_is_measured_on_a_fourth_set_written_after_its_third_tuning(
+    importer, fitted_without
 ):
+    fitted_without("heldout_columns_4")
     right, misses = _score(HERE / "heldout_columns_4", importer)
 
     total = right + len(misses)
