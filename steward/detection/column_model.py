@@ -6,13 +6,13 @@ Concern") by their meaning.
 
 Nearness is the mean of two cosine similarities: of the headers, and of the headers with
 their first few values ("camera: Doppia, Singola"). The examples are the labelled columns
-of the development exports (column_examples.json) and the taxonomy's labels and
-descriptions; their vectors ship precomputed (column_examples.npz), both written by
+of the development exports (column_examples.json), the taxonomy's labels and
+descriptions, and headers as exports word them per category (column_descriptions.json);
+their vectors ship precomputed (column_examples.npz), both written by
 `steward column_examples`. The encoder loads once per process, on first use; a column is
 then a few milliseconds, and a file's columns are encoded in one batch."""
 
 import json
-import logging
 import re
 import threading
 from collections.abc import Iterable, Sequence
@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-logger = logging.getLogger(__name__)
-
 HERE = Path(__file__).resolve().parent
 EXAMPLES_FILE = HERE / "column_examples.json"
 VECTORS_FILE = HERE / "column_examples.npz"
+DESCRIPTIONS_FILE = HERE / "column_descriptions.json"
 
 # Distinct values shown with a header (enough to tell "camera: Doppia, Singola" from a name).
 VALUES_SHOWN = 3
+# Below this the nearest labelled column is too far to say more than the rules' fallback.
+MIN_SIMILARITY = 0.35
 _CACHE_LIMIT = 20_000
 _lock = threading.Lock()
 _embeddings: dict[str, object] = {}
@@ -118,13 +119,25 @@ def _taxonomy_examples() -> list[dict]:
     ]
 
 
-def shipped_examples(*, exclude_sets: Iterable[str] = ()) -> list[dict]:
+def _description_examples() -> list[dict]:
+    described = json.loads(DESCRIPTIONS_FILE.read_text(encoding="utf-8"))
+    return [
+        {"header": text, "category": key, "source": "descriptions"}
+        for key, texts in described.items()
+        if not key.startswith("_")
+        for text in texts
+    ]
+
+
+def shipped_examples(*, exclude_sets: Iterable[str] = (), descriptions: bool = True) -> list[dict]:
     """The labelled columns the model is fitted to, less those of `exclude_sets` (for
-    leave-one-set-out evaluation), and the taxonomy's labels and descriptions."""
+    leave-one-set-out evaluation); the taxonomy's labels and descriptions; and, unless
+    `descriptions` is false, the headers of column_descriptions.json."""
     excluded = tuple(f"{name}/" for name in exclude_sets)
     examples = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
     kept = [e for e in examples if not e["source"].startswith(excluded)] if excluded else examples
-    return [*kept, *_taxonomy_examples()]
+    described = _description_examples() if descriptions else []
+    return [*kept, *_taxonomy_examples(), *described]
 
 
 def example_texts(examples: Iterable[dict]) -> list[str]:
@@ -167,7 +180,8 @@ def _fitted():
 
 def suggest_many(columns: Sequence[tuple[str, Sequence[str]]]) -> list[Suggestion | None]:
     """For each (header, sample values): the category of the nearest labelled column, or
-    None when the model has no examples. The columns are encoded in one batch."""
+    None when the model has no examples or none lies within MIN_SIMILARITY. The columns
+    are encoded in one batch."""
     fitted = _fitted()
     if fitted is None or not columns:
         return [None] * len(columns)
@@ -177,8 +191,11 @@ def suggest_many(columns: Sequence[tuple[str, Sequence[str]]]) -> list[Suggestio
     suggestions: list[Suggestion | None] = []
     for column in range(len(columns)):
         nearest = int(similarities[:, column].argmax())
+        similarity = float(similarities[nearest, column])
         suggestions.append(
-            Suggestion(categories[nearest], float(similarities[nearest, column]), names[nearest])
+            Suggestion(categories[nearest], similarity, names[nearest])
+            if similarity >= MIN_SIMILARITY
+            else None
         )
     return suggestions
 

@@ -122,15 +122,20 @@ def examples_of(sets: Sequence[str]) -> list[dict]:
     return examples
 
 
-def leave_one_set_out(sets: Sequence[str] = LABELLED_SETS) -> list[SetScore]:
-    """For each set: the header model fitted on the other sets' examples only (and the
-    taxonomy's descriptions), that set scored. The shipped model is restored afterwards."""
+def leave_one_set_out(
+    sets: Sequence[str] = LABELLED_SETS, *, descriptions: bool = True
+) -> list[SetScore]:
+    """For each set: the learned model fitted on the other sets' examples only (with the
+    taxonomy's descriptions, and the description list unless `descriptions` is false),
+    that set scored. The shipped model is restored afterwards."""
     from steward.detection import column_model
 
     try:
         scores = []
         for held_out in sets:
-            column_model.use_examples(column_model.shipped_examples(exclude_sets={held_out}))
+            column_model.use_examples(
+                column_model.shipped_examples(exclude_sets={held_out}, descriptions=descriptions)
+            )
             scores.append(score_files(held_out, read_set(TESTS / held_out)))
         return scores
     finally:

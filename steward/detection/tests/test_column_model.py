@@ -37,12 +37,9 @@ def test_a_header_in_another_language_finds_the_labelled_header_of_the_same_mean
 
 
 def test_a_column_no_rule_names_takes_the_learned_category_and_says_so(small_model):
-    found = categorise_column("Zoekgebied", ["Utrecht-Oost", "Zeist"])
-    assert found.source == "learned"
+    found = categorise_column("Tipo di camera", ["Doppia", "Singola"])
 
-    assert categorise_column("Tipo di camera", ["Doppia", "Singola"]).category == (
-        "commercial.deals"
-    )
+    assert (found.category, found.source) == ("commercial.deals", "learned")
     assert categorise_column("Lote de importación", ["L-7", "L-8"]).category == ""
 
 
@@ -107,3 +104,9 @@ def test_the_shipped_examples_and_vectors_are_those_of_the_labelled_sets():
     ]
     texts = column_model.example_texts(column_model.shipped_examples())
     assert set(texts) <= set(column_model._precomputed())
+
+
+def test_a_column_far_from_every_labelled_one_keeps_the_rules_fallback(small_model):
+    found = categorise_column("Zoekgebied", ["Utrecht-Oost", "Zeist"])
+
+    assert (found.category, found.source) == ("commercial.profile", "none")

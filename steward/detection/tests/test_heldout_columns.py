@@ -25,13 +25,16 @@ HERE = Path(__file__).parent
 # Leave-one-set-out levels measured on 2026-11-29 (`steward bench column_quality`), asserted
 # less about two points so that a change elsewhere does not flip them on one column. The
 # issue's goal is 0.95. History: each blind set, measured once right after a tuning round
-# of the rules, scored well below it (heldout_columns_2 0.692, _3 0.697, _4 0.772). With
-# the rules alone, in-sample: dev 0.982, heldout_columns 0.970, _2 0.933, _3 0.918, _4 0.772.
-# Rules + learned model, leave-one-set-out: see the levels below and decision 0025.
+# of the rules, scored well below it (heldout_columns_2 0.692, _3 0.697, _4 0.772). Rules
+# alone (in-sample for the first four sets): dev 0.982, heldout_columns 0.970, _2 0.933,
+# _3 0.918, _4 0.772. Rules + learned model, leave-one-set-out: dev 0.975, heldout_columns
+# 0.955, _2 0.933, _3 0.885, _4 0.911. Not blind either: the model's description list
+# (column_descriptions.json) was written after reading every set's misses; without it,
+# _4 scores 0.816 (decision 0025).
 HELD_OUT_LEVEL = 0.93
-HELD_OUT_2_LEVEL = 0.88
-HELD_OUT_3_LEVEL = 0.85
-HELD_OUT_4_LEVEL = 0.79
+HELD_OUT_2_LEVEL = 0.91
+HELD_OUT_3_LEVEL = 0.86
+HELD_OUT_4_LEVEL = 0.89
 DEV_LEVEL = 0.95
 
 
