@@ -182,8 +182,10 @@ def suggest_many(columns: Sequence[tuple[str, Sequence[str]]]) -> list[Suggestio
     """For each (header, sample values): the category of the nearest labelled column, or
     None when the model has no examples or none lies within MIN_SIMILARITY. The columns
     are encoded in one batch."""
+    if not columns:
+        return []
     fitted = _fitted()
-    if fitted is None or not columns:
+    if fitted is None:
         return [None] * len(columns)
     headers, with_values, categories, names = fitted
     queries = embed([text for h, v in columns for text in (header_text(h), column_text(h, v))])
