@@ -29,6 +29,9 @@ DESCRIPTIONS_FILE = HERE / "column_descriptions.json"
 VALUES_SHOWN = 3
 # Below this the nearest labelled column is too far to say more than the rules' fallback.
 MIN_SIMILARITY = 0.35
+# A label alone (a custom field without samples) must lie closer: short made-up words
+# ("Zzqx") lie about 0.6 from short headers ("fax") and mean nothing.
+MIN_SIMILARITY_LABEL_ONLY = 0.7
 _CACHE_LIMIT = 20_000
 _lock = threading.Lock()
 _embeddings: dict[str, object] = {}
@@ -180,8 +183,8 @@ def _fitted():
 
 def suggest_many(columns: Sequence[tuple[str, Sequence[str]]]) -> list[Suggestion | None]:
     """For each (header, sample values): the category of the nearest labelled column, or
-    None when the model has no examples or none lies within MIN_SIMILARITY. The columns
-    are encoded in one batch."""
+    None when the model has no examples or none lies near enough (MIN_SIMILARITY; for a
+    label without values MIN_SIMILARITY_LABEL_ONLY). The columns are encoded in one batch."""
     if not columns:
         return []
     fitted = _fitted()
@@ -194,9 +197,11 @@ def suggest_many(columns: Sequence[tuple[str, Sequence[str]]]) -> list[Suggestio
     for column in range(len(columns)):
         nearest = int(similarities[:, column].argmax())
         similarity = float(similarities[nearest, column])
+        sampled = any(v and v.strip() for v in columns[column][1])
+        least = MIN_SIMILARITY if sampled else MIN_SIMILARITY_LABEL_ONLY
         suggestions.append(
             Suggestion(categories[nearest], similarity, names[nearest])
-            if similarity >= MIN_SIMILARITY
+            if similarity >= least
             else None
         )
     return suggestions

@@ -225,6 +225,18 @@ def test_sample_values_suggest_a_category_when_the_label_says_nothing(as_admin):
     assert not CustomFieldDefinition.objects.exists()
 
 
+def test_a_label_no_rule_knows_is_suggested_from_labelled_columns_like_it(as_admin):
+    response = as_admin.post(
+        reverse("staff:custom_field_create"),
+        {"label": "Schuhgröße", "field_type": "text", "category": ""},
+    )
+
+    html = response.content.decode()
+    assert "Suggested from labelled columns like this one" in html
+    assert '<option value="demographic" selected>' in html
+    assert not CustomFieldDefinition.objects.exists()
+
+
 def test_when_nothing_suggests_a_category_the_person_is_asked_to_choose(as_admin):
     response = as_admin.post(
         reverse("staff:custom_field_create"),
