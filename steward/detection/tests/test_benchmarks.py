@@ -44,7 +44,7 @@ def test_special_categories_are_scored_per_note():
 
 
 def test_the_benchmarks_are_registered():
-    assert {"detect_quality", "detect_speed"} <= set(discover())
+    assert {"detect_quality", "detect_speed", "column_quality"} <= set(discover())
 
 
 def test_it_says_clearly_when_the_evaluation_set_is_missing(tmp_path, monkeypatch):
