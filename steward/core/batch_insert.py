@@ -10,7 +10,9 @@ same for every row once, and hands the rows to the driver's executemany.
 It refuses models with a field whose `pre_save` does more than Django's own (such a field
 needs the model instance, which this path never builds): use bulk_create for those."""
 
+import uuid
 from collections.abc import Callable, Iterable, Sequence
+from itertools import repeat
 from typing import Any
 
 from django.db import connections, models, router
@@ -25,6 +27,9 @@ _PLAIN_PRE_SAVE = {
     # Reads the attribute and applies get_prep_value, which get_db_prep_save applies too.
     CountryField.pre_save,
 }
+# A text field subclass that keeps these stores a str as it is.
+_TEXT_PREP = (models.CharField.get_prep_value, models.TextField.get_prep_value)
+_TEXT_TO_PYTHON = (models.CharField.to_python, models.TextField.to_python)
 
 
 class BatchInsert:
@@ -75,6 +80,18 @@ class BatchInsert:
         if type(field) in _TEXT_FIELDS:
             return None
         prepare = field.get_db_prep_save
+        # Fast paths for the values the hot callers pass, each giving what get_db_prep_save
+        # gives for that value (anything else still goes through it).
+        fast = _fast_path(field, connection)
+        if fast is not None:
+            accepted, store = fast
+
+            def convert_fast(value: Any) -> Any:
+                if type(value) is accepted:
+                    return store(value)
+                return None if value is None else prepare(value, connection)
+
+            return convert_fast
         if isinstance(field, models.JSONField) and not getattr(field, "encrypted", False):
             # Most rows carry no custom values: convert the empty object once.
             empty = prepare({}, connection)
@@ -100,16 +117,61 @@ class BatchInsert:
         if self.plain:
             params = [(*row, *fixed) for row in rows]
         else:
-            params = [
-                (
-                    *(
-                        value if convert is None else convert(value)
-                        for convert, value in zip(converters, row, strict=True)
-                    ),
-                    *fixed,
-                )
-                for row in rows
+            # Column by column: one map() per column instead of a generator per row.
+            rows = list(rows)
+            columns = list(zip(*rows, strict=True))
+            if rows and len(columns) != len(converters):
+                raise ValueError(f"Rows of {len(columns)} values for {len(converters)} columns.")
+            converted = [
+                column if convert is None else map(convert, column)
+                for convert, column in zip(converters, columns, strict=False)
             ]
+            params = list(
+                zip(*converted, *(repeat(value, len(rows)) for value in fixed), strict=True)
+            )
         if params:
             with self.connection.cursor() as cursor:
                 cursor.executemany(self.sql, params)
+
+
+def _fast_path(field: models.Field, connection) -> tuple[type, Callable[[Any], Any]] | None:
+    """(type, store) when a value of exactly that type is stored as store(value) by the
+    field's get_db_prep_save: the stock text fields' str (any subclass that does not change
+    how a value is prepared, such as a blind index), the stock UUID field's (or a foreign
+    key to one) uuid.UUID, an encrypted field's sealed value (steward.crypto.fields)."""
+    if isinstance(field, models.ForeignKey) and (
+        type(field).get_db_prep_save is models.ForeignKey.get_db_prep_save
+    ):
+        field = field.target_field
+    kind = type(field)
+    stock = (
+        kind.get_db_prep_save is models.Field.get_db_prep_save
+        and kind.get_db_prep_value is models.Field.get_db_prep_value
+    )
+    if getattr(field, "encrypted", False):
+        fast = getattr(field, "stored_form", None)
+        return None if fast is None else fast(connection)
+    if (
+        stock
+        and isinstance(field, models.CharField | models.TextField)
+        and kind.get_prep_value in _TEXT_PREP
+        and kind.to_python in _TEXT_TO_PYTHON
+    ):
+        return str, _same
+    if (
+        isinstance(field, models.UUIDField)
+        and kind.get_db_prep_save is models.Field.get_db_prep_save
+        and kind.get_db_prep_value is models.UUIDField.get_db_prep_value
+    ):
+        if connection.features.has_native_uuid_field:
+            return uuid.UUID, _same
+        return uuid.UUID, _hex
+    return None
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _hex(value: uuid.UUID) -> str:
+    return value.hex

@@ -8,6 +8,7 @@ this one within that time (in the destroying process at once)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 import time
@@ -33,6 +34,8 @@ SYSTEM_OWNER = "system"
 
 def owner_for(kind: str, pk) -> str:
     """The owner string of a record's data key: "contact:<uuid>"."""
+    if type(pk) is uuid.UUID:
+        return f"{kind}:{pk}"  # already canonical (the import calls this per new contact)
     return f"{kind}:{uuid.UUID(str(pk))}"
 
 
@@ -50,8 +53,9 @@ class DataKeyMaterial:
     owner: str
     cipher: AESGCM
 
-    @property
+    @functools.cached_property
     def id_bytes(self) -> bytes:
+        # Computed once per key: every value sealed under it starts with these bytes.
         return self.id.bytes
 
 
@@ -209,11 +213,19 @@ class Keyring:
         return DataKeyMaterial(key_id, owner, AESGCM(secret)), row
 
     def _remember_on_commit(self, material: DataKeyMaterial, alias: str) -> None:
+        self._remember_all_on_commit([material], alias)
+
+    def _remember_all_on_commit(self, materials: list[DataKeyMaterial], alias: str) -> None:
         # A key created inside a transaction that rolls back never existed: caching it now
-        # would let later writes name a key the table does not hold.
+        # would let later writes name a key the table does not hold. One callback for a
+        # batch of keys (the import creates thousands per transaction).
         if transaction.get_connection(alias).in_atomic_block:
-            transaction.on_commit(lambda: self._remember(material, current=True), using=alias)
+            transaction.on_commit(lambda: self._remember_current(materials), using=alias)
         else:
+            self._remember_current(materials)
+
+    def _remember_current(self, materials: list[DataKeyMaterial]) -> None:
+        for material in materials:
             self._remember(material, current=True)
 
     def create_for_new_owners(self, owners: Iterable[str]) -> dict[str, DataKeyMaterial]:
@@ -227,8 +239,14 @@ class Keyring:
         master_key_id = provider.current_key_id()
         created: dict[str, DataKeyMaterial] = {}
         rows = []
-        for owner in owners:
-            key_id, secret = uuid.uuid4(), os.urandom(KEY_BYTES)
+        owners = list(owners)
+        # The key ids (version-4 UUIDs, as uuid4() makes them) and the secrets, drawn from
+        # the OS's CSPRNG in one read per batch instead of two reads per key.
+        randomness = os.urandom((16 + KEY_BYTES) * len(owners))
+        step = 16 + KEY_BYTES
+        for start, owner in zip(range(0, len(randomness), step), owners, strict=True):
+            key_id = uuid.UUID(bytes=randomness[start : start + 16], version=4)
+            secret = randomness[start + 16 : start + step]
             wrapped = provider.wrap(master_key_id, secret, wrap_aad(key_id, owner))
             created[owner] = DataKeyMaterial(key_id, owner, AESGCM(secret))
             rows.append((key_id, owner, wrapped))
@@ -243,8 +261,7 @@ class Keyring:
             now = timezone.now()
             algorithm = DataKey._meta.get_field("algorithm").get_default()
             insert.execute(rows, (now, now, 1, algorithm, master_key_id, DataKeyState.ACTIVE))
-            for material in created.values():
-                self._remember_on_commit(material, alias)
+            self._remember_all_on_commit(list(created.values()), alias)
         return created
 
     # -- checks

@@ -366,10 +366,13 @@ def _existing_emails(emails: list[str]) -> set[str]:
     return found
 
 
-def _taken(emails: list[str]) -> set[str]:
+def _taken(emails: list[str], indexes: dict[str, str] | None = None) -> set[str]:
     """Which of `emails` (normalised) a contact has as its primary address: compared
-    through the blind index, so no stored address is decrypted."""
+    through the blind index, so no stored address is decrypted. `indexes`, when given,
+    receives each address's index (email -> index) for the caller to reuse."""
     by_index = {_EMAIL_INDEX.index_of(email): email for email in emails}
+    if indexes is not None:
+        indexes.update((email, index) for index, email in by_index.items())
     found = Contact.objects.filter(~Q(email_index=""), email_index__in=list(by_index))
     return {by_index[index] for index in found.order_by().values_list("email_index", flat=True)}
 
@@ -558,6 +561,7 @@ class _ChunkWriter:
         self.ages: dict[str, int] = {}
         self.today = timezone.localdate()
         self.update = job.on_duplicate == DuplicatePolicy.UPDATE
+        self.email_indexes: dict[str, str] = {}
         self.insert = BatchInsert(
             Contact,
             (
@@ -607,6 +611,7 @@ class _ChunkWriter:
             raise Conflict("This import is being written by another run.")
         counts = _ChunkCounts()
         self.ages, self.today = consent_ages(), timezone.localdate()
+        self.email_indexes: dict[str, str] = {}  # this chunk's, from _existing
         existing = self._existing([row.email for row in rows if row.email])
         new_rows: list[ParsedRow] = []
         for row in rows:
@@ -640,7 +645,7 @@ class _ChunkWriter:
         found: dict[str, Contact | bool] = {}
         for begin in range(0, len(emails), LOOKUP_BATCH):
             batch = emails[begin : begin + LOOKUP_BATCH]
-            taken = _taken(batch)
+            taken = _taken(batch, self.email_indexes)
             if not taken:
                 continue
             for email in taken:
@@ -668,15 +673,17 @@ class _ChunkWriter:
         pks = [uuid.uuid4() for _ in rows]
         # Encrypted fields (steward.crypto): every new contact gets its own data key (its
         # email and phone are encrypted, empty or not), all of them in one INSERT.
-        keys = keyring().create_for_new_owners(owner_for("contact", pk) for pk in pks)
-        for pk, row in zip(pks, rows, strict=True):
+        owners = [owner_for("contact", pk) for pk in pks]
+        keys = keyring().create_for_new_owners(owners)
+        email_indexes = self.email_indexes
+        for pk, owner, row in zip(pks, owners, rows, strict=True):
             fields = row.fields
             if row.custom and self.scanned:
                 texts += self._texts(pk, row.custom)
             child = child_status_for(
                 fields.get("date_of_birth"), fields.get("country"), today, ages
             )
-            key = keys[owner_for("contact", pk)]
+            key = keys[owner]
             email, phone = fields.get("email", ""), fields.get("phone", "")
             fields = {
                 **fields,
@@ -698,7 +705,8 @@ class _ChunkWriter:
                     _CUSTOM.seal(row.custom, row_id=pk, owner="", key=key),
                     child.status.value,
                     child.changes_on,
-                    _EMAIL_INDEX.index_of(email),
+                    # Computed by the duplicate check of this chunk (_existing) already.
+                    email_indexes.get(email) or _EMAIL_INDEX.index_of(email),
                     _PHONE_INDEX.index_of(phone),
                 )
             )
