@@ -28,6 +28,7 @@ LABELLED_SETS: tuple[str, ...] = (
     "heldout_columns_2",
     "heldout_columns_3",
     "heldout_columns_4",
+    "heldout_columns_5",
 )
 
 

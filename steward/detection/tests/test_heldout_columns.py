@@ -3,8 +3,8 @@ columns right" on a realistic multi-locale file), end to end through the import'
 
 Every set here is development data now: the header rules were tuned by reading the misses
 of dev_columns and heldout_columns to heldout_columns_3, and the learned model's examples
-are the columns of all five sets. So each set is scored leave-one-set-out: the learned
-model fitted on the other four sets only (column_model.use_examples). The rules' share of
+are the columns of all six sets. So each set is scored leave-one-set-out: the learned
+model fitted on the other five sets only (column_model.use_examples). The rules' share of
 these figures is still not blind for dev_columns to heldout_columns_3; the figure to read
 for files never seen is the next blind set's, measured by the lead."""
 
@@ -31,10 +31,15 @@ HERE = Path(__file__).parent
 # 0.955, _2 0.933, _3 0.885, _4 0.911. Not blind either: the model's description list
 # (column_descriptions.json) was written after reading every set's misses; without it,
 # _4 scores 0.816 (decision 0025).
+# heldout_columns_5 (232 columns, 11 languages) was written blind by a helper and measured
+# once, blind, after the learned tier landed (its examples: the other five sets): 0.759
+# (176/232); the round-three rules alone had scored 0.677 on it. It then joined the
+# examples and is scored leave-one-set-out like the others (0.76).
 HELD_OUT_LEVEL = 0.93
 HELD_OUT_2_LEVEL = 0.91
 HELD_OUT_3_LEVEL = 0.86
 HELD_OUT_4_LEVEL = 0.89
+HELD_OUT_5_LEVEL = 0.74
 DEV_LEVEL = 0.95
 
 
@@ -138,3 +143,13 @@ def test_the_categoriser_is_measured_on_a_fourth_set_written_after_its_third_tun
     print(f"\nheld-out 4: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
     assert total >= 150
     assert right / total >= HELD_OUT_4_LEVEL, "\n".join(misses)
+
+
+def test_the_categoriser_is_measured_on_a_fifth_set_first_measured_blind(importer, fitted_without):
+    fitted_without("heldout_columns_5")
+    right, misses = _score(HERE / "heldout_columns_5", importer)
+
+    total = right + len(misses)
+    print(f"\nheld-out 5: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
+    assert total >= 200
+    assert right / total >= HELD_OUT_5_LEVEL, "\n".join(misses)
