@@ -307,7 +307,9 @@ _COMPILED = tuple((key, re.compile("|".join(patterns))) for key, patterns in HEA
 # parent's or guardian's: their name and address are an adult's, not children's data.
 _CHILD_SUBJECT = re.compile(
     r" (child|children|kids?|campers?|pupils?|schuler|leerling|eleve|alumn[oa]s?|alliev[oa]"
-    r"|alunn[oa]|enfants?|kindes|kinder|minors?|nin[oa]s?|hij[oa]s?|figli[oa]?)"
+    r"|alunn[oa]|enfants?|kind |kindes|kinder|minors?|minore|nin[oa]s?|hij[oa]s?|figli[oa]?"
+    r"|ragazz[oaie]|bambin[oaie]|barn(ets?)? |bornets? |crianc[ae]s?|dziec|dite(te)? |deti "
+    r"|gyermek|copil)"
 )
 _GUARDIAN = re.compile(
     r" (parents?|guardian|eltern|erziehungsberechtigt|mutter|vater|mother|father|ouders?"
@@ -351,6 +353,8 @@ _COUNTRY_CODES = frozenset(code for code, _ in countries)
 _YES_NO = frozenset(
     ("yes", "no", "y", "n", "ja", "nein", "oui", "non", "si", "sí", "sì", "nee", "true", "false")
 )
+# Under this age (median of a column's dates of birth) the column is children's data.
+CHILD_AGE = 16
 # Average length from which a column of text reads as notes rather than values.
 FREE_TEXT_LENGTH = 25
 
@@ -389,7 +393,7 @@ def category_from_header(header: str) -> str:
 
 def _looks_like_birth_date(value: str) -> date | None:
     match = re.fullmatch(r"\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*", value) or re.fullmatch(
-        r"\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*", value
+        r"\s*(\d{1,2})[./-](\d{1,2})[./-](\d{4})\s*", value
     )
     if not match:
         return None
@@ -402,6 +406,18 @@ def _looks_like_birth_date(value: str) -> date | None:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+def children_birth_dates(values: Sequence[str], *, today: date | None = None) -> bool:
+    """Whether most of `values` are dates of birth and their median lies within the last
+    CHILD_AGE years: a column of children's dates of birth (Art. 8), whatever its header."""
+    samples = [v.strip() for v in values if v and v.strip()]
+    births = [d for v in samples if (d := _looks_like_birth_date(v)) is not None]
+    if not samples or len(births) < MAJORITY * len(samples):
+        return False
+    today = today or date.today()
+    ages = sorted((today - d).days / 365.25 for d in births)
+    return 0 <= ages[len(ages) // 2] < CHILD_AGE
 
 
 def category_from_values(
@@ -559,6 +575,10 @@ def categorise_columns(
     for i, suggestion in zip(unsure, learned, strict=True):
         if suggestion is not None:
             result[i] = ColumnCategory(suggestion.category, "learned", ruled[i].mentions)
+    for i, ((_, values), found) in enumerate(zip(columns, result, strict=True)):
+        if found.category == "identity.date_of_birth" and children_birth_dates(values):
+            # "Fødselsdato" of the pupils of a swimming school: a child's date of birth.
+            result[i] = ColumnCategory("children", "values", found.mentions)
     return result
 
 

@@ -13,6 +13,7 @@ from steward.detection.columns import (
     are_salutations,
     categorise_columns,
     category_from_values,
+    children_birth_dates,
     file_language,
 )
 from steward.imports.column_mapping import CUSTOM_PREFIX
@@ -82,7 +83,9 @@ def column_categories(
             if suggestion.category == "professional.job_title" and are_salutations(values):
                 # "Title" went into the job title, but its values are "Mr" and "Dr".
                 suggestion = ColumnCategory("identity.name", "values", mentions)
-            if about_a_child(header):
+            if about_a_child(header) or (
+                suggestion.category == "identity.date_of_birth" and children_birth_dates(values)
+            ):
                 # "Camper first name" goes into the name field, but what the file holds is
                 # a child's name (Art. 8): the person mapping it should know.
                 suggestion = ColumnCategory("children", "header", mentions)

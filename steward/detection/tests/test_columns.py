@@ -14,6 +14,8 @@ from steward.detection.columns import (
     value_shape,
 )
 
+_YEAR = date.today().year
+
 
 def test_headers_are_compared_as_plain_words():
     assert normalise_header("LastLoginIP") == " last login ip "
@@ -172,6 +174,11 @@ def test_a_yes_no_column_is_a_flag_not_a_column_of_countries_like_norway():
         ("Camper DOB", ["2015-04-02", "2016-11-20"], "children"),
         ("Nom de l'élève", ["Martin", "Bernard"], "children"),
         ("Leerlingnummer", ["1041", "1042"], "children"),
+        ("Barnets fornavn", ["Anton", "Freja"], "children"),
+        ("Cognome ragazzo/a", ["LOCATELLI", "PEZZOTTA"], "children"),
+        # Dates of birth of the last few years are a child's, whatever the header says.
+        ("Geburtsdatum", [f"27-02-{_YEAR - 9}", f"03-05-{_YEAR - 8}"], "children"),
+        ("Geburtsdatum", [f"27-02-{_YEAR - 49}", f"03-05-{_YEAR - 38}"], "identity.date_of_birth"),
         # The parent's name is an adult's.
         ("Parent/Guardian Name", ["Ada Miller", "Jon Park"], "identity.name"),
         ("Erziehungsberechtigte/r", ["Eva Schmidt", "Jonas Weber"], "identity.name"),
