@@ -225,8 +225,15 @@ class Keyring:
             self._remember_current(materials)
 
     def _remember_current(self, materials: list[DataKeyMaterial]) -> None:
-        for material in materials:
-            self._remember(material, current=True)
+        """_remember(material, current=True) for each, under one lock."""
+        with self._lock:
+            expires = time.monotonic() + self.seconds
+            for material in materials:
+                self._by_id[material.id_bytes] = (material, expires)
+                self._by_id.move_to_end(material.id_bytes)
+                self._current[material.owner] = material.id_bytes
+            while len(self._by_id) > self.size:
+                self._drop(next(iter(self._by_id)))  # the least recently used
 
     def create_for_new_owners(self, owners: Iterable[str]) -> dict[str, DataKeyMaterial]:
         """Keys for owners known to have none (records being created): one INSERT batch

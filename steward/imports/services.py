@@ -96,6 +96,9 @@ CONTACT_COLUMNS = (
     "given_name", "family_name", "email", "phone", "job_title", "street", "postal_code",
     "city", "region", "country", "date_of_birth", "language", "lifecycle_stage",
 )  # fmt: skip
+_EMAIL_AT, _PHONE_AT, _BIRTH_AT = (
+    CONTACT_COLUMNS.index(name) for name in ("email", "phone", "date_of_birth")
+)
 # Derived from each row's date of birth and country (Art. 8), computed as the row is written.
 CHILD_STATUS_COLUMNS = ("child_status", "child_status_changes_on")
 
@@ -685,22 +688,16 @@ class _ChunkWriter:
             )
             key = keys[owner]
             email, phone = fields.get("email", ""), fields.get("phone", "")
-            fields = {
-                **fields,
-                "email": _EMAIL.seal(email, row_id=pk, owner="", key=key),
-                "phone": _PHONE.seal(phone, row_id=pk, owner="", key=key),
-            }
-            if fields.get("date_of_birth"):
-                fields["date_of_birth"] = _DATE_OF_BIRTH.seal(
-                    fields["date_of_birth"], row_id=pk, owner="", key=key
-                )
+            # The row's value of each column, or the column's default.
+            columns = list(map(fields.get, CONTACT_COLUMNS, defaults))
+            columns[_EMAIL_AT] = _EMAIL.seal(email, row_id=pk, owner="", key=key)
+            columns[_PHONE_AT] = _PHONE.seal(phone, row_id=pk, owner="", key=key)
+            if birth := columns[_BIRTH_AT]:
+                columns[_BIRTH_AT] = _DATE_OF_BIRTH.seal(birth, row_id=pk, owner="", key=key)
             values.append(
                 (
                     pk,
-                    *(
-                        fields.get(name, default)
-                        for name, default in zip(CONTACT_COLUMNS, defaults, strict=True)
-                    ),
+                    *columns,
                     organisation_ids[row.organisation.casefold()] if row.organisation else None,
                     _CUSTOM.seal(row.custom, row_id=pk, owner="", key=key),
                     child.status.value,
