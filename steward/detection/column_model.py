@@ -32,6 +32,10 @@ MIN_SIMILARITY = 0.35
 # A label alone (a custom field without samples) must lie closer: short made-up words
 # ("Zzqx") lie about 0.6 from short headers ("fax") and mean nothing.
 MIN_SIMILARITY_LABEL_ONLY = 0.7
+# Categories a suggestion of which needs more evidence than the rest (see
+# columns.SENSITIVE_SIMILARITY_FLAG): special categories (Art. 9), criminal data
+# (Art. 10), national identifiers and children's data.
+SENSITIVE_PREFIXES = ("special", "criminal", "identity.national_id", "children")
 _CACHE_LIMIT = 20_000
 _lock = threading.Lock()
 _embeddings: dict[str, object] = {}
@@ -205,6 +209,13 @@ def suggest_many(columns: Sequence[tuple[str, Sequence[str]]]) -> list[Suggestio
             else None
         )
     return suggestions
+
+
+def is_sensitive(category: str) -> bool:
+    """Whether a suggestion of `category` needs more evidence (SENSITIVE_PREFIXES)."""
+    return any(
+        category == prefix or category.startswith(prefix + ".") for prefix in SENSITIVE_PREFIXES
+    )
 
 
 def suggest(header: str, values: Sequence[str] = ()) -> Suggestion | None:

@@ -351,8 +351,10 @@ _PHONE_SHAPE = re.compile(r"^\s*(\+|00|0)|[\s\-/().]")
 _COUNTRY_CODES = frozenset(code for code, _ in countries)
 # Answers of a yes/no column, in the languages of the lexicon.
 _YES_NO = frozenset(
-    ("yes", "no", "y", "n", "ja", "nein", "oui", "non", "si", "sí", "sì", "nee", "true", "false")
-)
+    ("yes", "no", "y", "n", "ja", "nein", "oui", "non", "si", "sí", "sì", "nee", "true", "false",
+     "nej", "nei", "sim", "não", "nao", "tak", "nie", "ano", "ne", "kyllä", "ei", "igen", "nem",
+     "da", "nu")
+)  # fmt: skip
 # Under this age (median of a column's dates of birth) the column is children's data.
 CHILD_AGE = 16
 # Average length from which a column of text reads as notes rather than values.
@@ -573,6 +575,7 @@ def categorise_columns(
     learned = column_model.suggest_many([columns[i] for i in unsure])
     result = list(ruled)
     for i, suggestion in zip(unsure, learned, strict=True):
+        suggestion = _founded(suggestion, columns[i][1], ruled[i])
         if suggestion is not None:
             result[i] = ColumnCategory(suggestion.category, "learned", ruled[i].mentions)
     for i, ((_, values), found) in enumerate(zip(columns, result, strict=True)):
@@ -580,6 +583,26 @@ def categorise_columns(
             # "Fødselsdato" of the pupils of a swimming school: a child's date of birth.
             result[i] = ColumnCategory("children", "values", found.mentions)
     return result
+
+
+# How near a labelled column of a sensitive category (column_model.SENSITIVE_PREFIXES)
+# must lie for a yes/no column to take it: a flag is about the person's dealings or
+# preferences ("Certificato rilasciato", "Tackbrev skickat") far more often than a
+# special category, unless its header says so as plainly as a labelled column does.
+SENSITIVE_SIMILARITY_FLAG = 0.75
+
+
+def _founded(suggestion, values: Sequence[str], ruled: ColumnCategory):
+    """The learned suggestion if its evidence is enough for its category, else None (the
+    rules' answer stands). A yes/no column takes a sensitive category only from a near
+    neighbour or the values' own mention of it."""
+    from steward.detection.column_model import is_sensitive
+
+    if suggestion is None or not is_sensitive(suggestion.category):
+        return suggestion
+    if suggestion.category in ruled.mentions or value_shape(values) != "yes_no":
+        return suggestion
+    return suggestion if suggestion.similarity >= SENSITIVE_SIMILARITY_FLAG else None
 
 
 def _weak(header: str, values: Sequence[str], ruled: ColumnCategory) -> bool:

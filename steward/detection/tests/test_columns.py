@@ -228,3 +228,17 @@ def test_an_unnamed_column_of_amounts_is_a_deal_and_a_pets_breed_is_no_ethnicity
 )
 def test_the_shape_of_a_columns_values(values, shape):
     assert value_shape(values) == shape
+
+
+def test_a_yes_no_column_takes_a_special_category_only_from_a_near_labelled_column():
+    from steward.detection.column_model import Suggestion
+    from steward.detection.columns import ColumnCategory, _founded
+
+    fallback = ColumnCategory("commercial.profile", "none")
+    far = Suggestion("special.health", 0.43, "hälsotillstånd")
+    near = Suggestion("special.health", 0.8, "Allergies")
+
+    assert _founded(far, ["Ja", "Nej", "Ja"], fallback) is None
+    assert _founded(near, ["Ja", "Nej", "Ja"], fallback) == near
+    assert _founded(far, ["Diabetes", "Asthma"], fallback) == far
+    assert _founded(Suggestion("commercial.deals", 0.4, "Paid"), ["yes", "no"], fallback)
