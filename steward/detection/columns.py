@@ -32,6 +32,12 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"haustier", r"tiername", r"huisdier", r" animal", r" chien", r" hund ", r" katze",
         r" gatto", r" perro",
     )),
+    # Accepting a privacy policy is consent, not an opinion ("política de privacidad").
+    ("commercial.profile", (
+        r"privacy", r"privacidad", r"privacidade", r"datenschutz", r"confidentialite",
+        r"donnees personnelles", r"privacybeleid", r"informativa", r" gdpr ", r" rgpd ",
+        r" dsgvo ", r"personuppgift", r"persondata", r"osobnich udaj", r"danych osobowych",
+    )),
     ("special.health", (
         r"health", r"medical", r"medizin", r"medic", r"gesundheit", r"krankheit", r"krank",
         r"diagnos", r"allerg", r" sante ", r"handicap", r"disabilit", r"behinderung",
@@ -101,7 +107,7 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r" iban", r"kontonummer", r"bank account", r"bankkonto", r"kontoverbindung",
         r"bankverbindung", r" rib ", r"compte bancaire", r"numero de compte", r"account no ",
         r"account number", r"cuenta bancaria", r"numero de cuenta", r"rekeningnummer",
-        r"bankrekening", r"conto corrente", r"conto bancario",
+        r"bankrekening", r"conto corrente", r"conto bancario", r" konto ?nr ",
     )),
     ("commercial.deals", (
         r"payment date", r"date of payment", r"date du paiement", r"date de paiement",
@@ -191,6 +197,7 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"indirizzo", r" via ", r" cap ", r" citta ", r" comune ", r"localita", r"straat",
         r"huisnummer", r" plaats ", r"woonplaats", r" regio ", r"gemeente", r"suburb",
         r"address line", r"residen", r"house (name|number|no)", r" apartment", r" wohnung",
+        r" haus ?nr ",
     )),
     ("demographic.language", (r"language", r"sprache", r"langue", r"idioma", r"lingua", r" taal ")),
     ("demographic", (
@@ -277,6 +284,9 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"klant", r"cliente", r" socio ", r" lid ", r"lidnummer", r"etichett", r" prospect",
         r" bron ", r"fuente", r" fonte ", r"herkunft", r" vip ", r" level ", r" niveau ",
         r"applied", r"application", r"bewerbung", r"candidat", r"sollicitatie", r"iscrizion",
+        # A number in the organisation's own numbering ("Kd.-Nr.", "Pat.-Nr."): a record
+        # key, once the rules above have had the numbers they know (phone, house, account).
+        r" nr $",
     )),
     ("free_text", (
         r" note", r"notiz", r"comment", r"kommentar", r"remark", r"remarque", r"bemerkung",
