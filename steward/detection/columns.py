@@ -337,6 +337,13 @@ _LAST_OR_NEXT = re.compile(
     r" (last|latest|next|letzte[rn]?|nachste[rn]?|naechste|dernier|derniere|prochain[e]?"
     r"|ultim[oa]|proxim[oa]|volgende|laatste|previous|upcoming)"
 )
+# ... unless it dates a change to the record itself ("Last modified"): record metadata.
+_RECORD_CHANGE = re.compile(
+    r" (changed|modified|updated|edited|geandert|aktualisiert|modifie|modifiee|modificad[oa]"
+    r"|modificat[oa]|aangepast|gewijzigd|bijgewerkt)"
+)
+# A stay's arrival, as the header of a date column.
+_CHECK_IN = re.compile(r" check ?in ")
 # Categories a yes/no column cannot hold as a value: "Accepts email marketing" is a flag
 # about the person (a preference), not an address.
 _FLAG_NOT_VALUE = frozenset(
@@ -659,8 +666,17 @@ def categorise_column_by_rules(
         shape == "date"
         and from_header in ("", "commercial.profile")
         and _LAST_OR_NEXT.search(normalised)
+        and not _RECORD_CHANGE.search(normalised)
     ):
         return ColumnCategory("commercial.interactions", "header", mentions)
+    if (
+        shape == "date"
+        and from_header == "commercial.interactions"
+        and _CHECK_IN.search(normalised)
+    ):
+        # "Check-in" as a date is the arrival of a booking, like "Arrival"; a yes/no
+        # "Checked in" or a count of check-ins records the person's visits.
+        return ColumnCategory("commercial.deals", "header", mentions)
     if from_header == "commercial.profile" and from_values.category == "identity.name":
         # "Owner", "Member": a column of people's names whatever its header calls them.
         return ColumnCategory("identity.name", "values", mentions)

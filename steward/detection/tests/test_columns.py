@@ -248,3 +248,16 @@ def test_a_yes_no_column_takes_a_special_category_only_from_a_near_labelled_colu
     assert _founded(near, ["Ja", "Nej", "Ja"], fallback) == near
     assert _founded(far, ["Diabetes", "Asthma"], fallback) == far
     assert _founded(Suggestion("commercial.deals", 0.4, "Paid"), ["yes", "no"], fallback)
+
+
+def test_a_check_in_date_is_a_booking_and_a_change_date_is_record_metadata():
+    assert categorise_column("Check-in", ["01/07/2025", "05/07/2025"]).category == (
+        "commercial.deals"
+    )
+    assert categorise_column("Checked In", ["Yes", "No"]).category != "commercial.deals"
+    assert categorise_column_by_rules("Last changed", ["2026-05-19"]).category == (
+        "commercial.profile"
+    )
+    assert categorise_column_by_rules("Last visit", ["2026-05-19"]).category == (
+        "commercial.interactions"
+    )
