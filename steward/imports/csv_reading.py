@@ -5,6 +5,7 @@ Files are streamed: a 100 MB export is never held in memory at once."""
 import codecs
 import csv
 import hashlib
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -106,10 +107,41 @@ def detect_encoding(sample: bytes, *, utf8_valid: bool) -> str:
             field_errors={"file": ["Save the file as CSV UTF-8 and upload it again."]},
         )
     best = matches[0]
-    for match in matches:
-        if match.chaos <= best.chaos + 0.05 and "cp1252" in match.could_be_from_charset:
+    close = [match for match in matches if match.chaos <= best.chaos + 0.05]
+    for match in close:
+        if "cp1252" in match.could_be_from_charset:
             return _single_byte("cp1252", sample)
+    # Several code pages often read a file about equally cleanly (ISO 8859-3 reads Polish
+    # text with no more "chaos" than ISO 8859-2, Windows-1250 turns its "ś" into "¶"): among
+    # those that fit, the ones spreadsheets and exporting tools actually write, and of them
+    # the one whose non-ASCII characters are most often letters.
+    common = [match for match in close if match.encoding in COMMON_SINGLE_BYTE]
+    if common:
+        best = max(common, key=lambda match: (_letter_share(sample, match.encoding), -match.chaos))
     return _single_byte(best.encoding.replace("_", "-"), sample)
+
+
+def _letter_share(sample: bytes, encoding: str) -> float:
+    """Of the non-ASCII characters `sample` decodes to, the share that are letters."""
+    text = sample.decode(encoding, errors="replace")
+    others = [char for char in text if ord(char) > 127]
+    if not others:
+        return 1.0
+    return sum(unicodedata.category(char).startswith("L") for char in others) / len(others)
+
+
+# The single-byte encodings CSV exports are written in (Windows code pages and the ISO 8859
+# parts of the regions that use them), as charset-normalizer names them.
+COMMON_SINGLE_BYTE = frozenset(
+    {
+        "cp1250", "iso8859_2",  # Central European: Polish, Czech, Slovak, Hungarian, ...
+        "cp1251", "koi8_r", "iso8859_5",  # Cyrillic
+        "cp1253", "iso8859_7",  # Greek
+        "cp1254", "iso8859_9",  # Turkish
+        "cp1257", "iso8859_13",  # Baltic
+        "iso8859_15", "latin_1", "mac_roman",  # Western European besides Windows-1252
+    }
+)  # fmt: skip
 
 
 def _single_byte(encoding: str, sample: bytes) -> str:

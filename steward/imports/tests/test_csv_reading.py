@@ -49,6 +49,27 @@ def test_it_reads_the_common_encodings_with_accents_intact(tmp_path, data, expec
     assert rows == [["Jürgen", "Müller-Lüdenscheidt", "jm@example.org", "Köln"]]
 
 
+POLISH = (
+    "Nr lokalu;Właściciel;Współwłaściciel;Ulica;Miejscowość;Uwagi\r\n"
+    "12;Zofia Śliwińska;Jerzy Śliwiński;ul. Źródlana 4;Łódź;opłata za śmieci zaległa\r\n"
+    "14;Bożena Kaźmierczak;;ul. Świętojańska 9;Gdańsk;wniosek o zwrot nadpłaty\r\n"
+    "15;Grzegorz Ćwikła;Ewa Ćwikła;ul. Żeromskiego 2;Kraków;głosowanie przez pełnomocnika\r\n"
+)
+
+
+@pytest.mark.parametrize("codec", ["iso-8859-2", "cp1250"])
+def test_it_reads_polish_in_either_central_european_code_page(tmp_path, codec):
+    # Given a Polish export as older tools (ISO 8859-2) and Excel in Poland (Windows-1250)
+    # write it: code pages such as ISO 8859-3 read those bytes without errors too
+    encoding, _, headers, rows = _read(tmp_path, POLISH.encode(codec))
+
+    # Then the letters come out as written
+    assert headers[1:3] == ["Właściciel", "Współwłaściciel"]
+    assert rows[0][1] == "Zofia Śliwińska"
+    assert rows[1][3] == "ul. Świętojańska 9"
+    assert rows[2][4] == "Kraków"
+
+
 def test_it_reads_french_windows_1252_as_such_not_as_a_central_european_code_page(tmp_path):
     encoding, _, headers, rows = _read(tmp_path, FRENCH.encode("cp1252"))
 
