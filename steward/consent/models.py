@@ -130,6 +130,9 @@ class Channel(models.TextChoices):
     SYSTEM = "system", "System"
 
 
+GIVEN_BY_MAX = 200
+
+
 class ConsentEvent(PersonalDataModel, Chained):
     """One event of the ledger. Never updated, never deleted; linked into one hash chain.
 
@@ -172,8 +175,9 @@ class ConsentEvent(PersonalDataModel, Chained):
     # For a parental consent: who holds parental responsibility.
     # Both sealed under the person's key (or the visitor's) before the row is hashed
     # (chain_prepare): reading them opens them; once the key is destroyed they read as
-    # erased and the chain still verifies. 200 characters of name take up to 400 sealed.
-    given_by = personal(SealedTextField(max_length=400, blank=True), "identity.name")
+    # erased and the chain still verifies. The services take at most GIVEN_BY_MAX characters;
+    # sealed (UTF-8 up to 4 bytes a character, header, nonce, tag, base64) they fit 1,200.
+    given_by = personal(SealedTextField(max_length=1200, blank=True), "identity.name")
     # {"ip": ..., "user_agent": ..., "page": ..., "token_id": ..., ...}
     evidence = personal(SealedJSONField(default=dict, blank=True), "online.ip_address")
     occurred_at = not_personal(models.DateTimeField())

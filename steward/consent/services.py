@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from steward.audit.events import audit_record, audit_record_many
 from steward.consent.models import (
+    GIVEN_BY_MAX,
     Channel,
     ConsentEvent,
     ConsentState,
@@ -509,6 +510,11 @@ def consent_give(
     if parental and not given_by:
         message = "A parental consent names the holder of parental responsibility (Art. 8)."
         raise ValidationFailed(message, field_errors={"given_by": [message], "parental": [message]})
+    if len(given_by) > GIVEN_BY_MAX:
+        message = (
+            f"Name the holder of parental responsibility in at most {GIVEN_BY_MAX} characters."
+        )
+        raise ValidationFailed(message, field_errors={"given_by": [message]})
     occurred_at = _occurred_at(occurred_at, now)
     evidence = _evidence(evidence)
     with transaction.atomic():

@@ -18,6 +18,7 @@ from steward.contacts.services import contact_create, contact_update
 from steward.contacts.tests.factories import ContactFactory
 from steward.core import chain
 from steward.core.actor import SystemActor
+from steward.core.errors import ValidationFailed
 from steward.crypto.errors import DecryptionFailed
 from steward.crypto.keyring import owner_for
 from steward.crypto.sealed_values import ERASED, is_sealed
@@ -156,3 +157,22 @@ def test_consent_evidence_and_who_gave_it_are_sealed_under_the_persons_key(owner
     assert erased.kind == event.kind and erased.purpose_id == newsletter.pk  # still proof
     assert chain.verify(ConsentEvent).ok
     assert json.loads(json.dumps(erased.evidence))  # serialisable for the API
+
+
+def test_a_long_name_in_any_script_fits_sealed_and_a_too_long_one_is_refused(owner):
+    newsletter = purpose("newsletter-sealing-long")
+    version = published_version({newsletter: "Monthly newsletter."})
+    contact = ContactFactory()
+    common = {
+        "actor": owner, "contact": contact, "purpose": newsletter, "notice_version": version,
+        "method": Method.WRITTEN, "channel": Channel.PHONE, "parental": True,
+    }  # fmt: skip
+    before = ConsentEvent.objects.count()
+
+    with pytest.raises(ValidationFailed) as refused:
+        consent_give(**common, given_by="𝔄" * 201)
+    assert "given_by" in refused.value.field_errors
+    assert ConsentEvent.objects.count() == before
+
+    event = consent_give(**common, given_by="𝔄" * 200)  # 800 bytes of UTF-8, sealed
+    assert ConsentEvent.objects.get(pk=event.pk).given_by == "𝔄" * 200
