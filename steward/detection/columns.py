@@ -427,16 +427,24 @@ def _looks_like_birth_date(value: str) -> date | None:
         return None
 
 
-def children_birth_dates(values: Sequence[str], *, today: date | None = None) -> bool:
-    """Whether most of `values` are dates of birth and their median lies within the last
-    CHILD_AGE years: a column of children's dates of birth (Art. 8), whatever its header."""
+def median_age(values: Sequence[str], *, today: date | None = None) -> float | None:
+    """How many years back the median of `values` lies, when most of them are dates (of
+    the shapes dates of birth are written in); None otherwise."""
     samples = [v.strip() for v in values if v and v.strip()]
-    births = [d for v in samples if (d := _looks_like_birth_date(v)) is not None]
-    if not samples or len(births) < MAJORITY * len(samples):
-        return False
+    dates = [d for v in samples if (d := _looks_like_birth_date(v)) is not None]
+    if not samples or len(dates) < MAJORITY * len(samples):
+        return None
     today = today or date.today()
-    ages = sorted((today - d).days / 365.25 for d in births)
-    return 0 <= ages[len(ages) // 2] < CHILD_AGE
+    ages = sorted((today - d).days / 365.25 for d in dates)
+    return ages[len(ages) // 2]
+
+
+def children_birth_dates(values: Sequence[str], *, today: date | None = None) -> bool:
+    """Whether most of `values` are dates and their median lies one to CHILD_AGE years
+    back: a column of children's dates of birth (Art. 8), whatever its header. Dates of
+    the last year are a gift's or an order's, not a birth's."""
+    age = median_age(values, today=today)
+    return age is not None and 1 <= age < CHILD_AGE
 
 
 def category_from_values(
@@ -612,10 +620,16 @@ SENSITIVE_SIMILARITY_FLAG = 0.75
 def _founded(suggestion, values: Sequence[str], ruled: ColumnCategory):
     """The learned suggestion if its evidence is enough for its category, else None (the
     rules' answer stands). A yes/no column takes a sensitive category only from a near
-    neighbour or the values' own mention of it."""
+    neighbour or the values' own mention of it; recent dates are no dates of birth."""
     from steward.detection.column_model import is_sensitive
 
-    if suggestion is None or not is_sensitive(suggestion.category):
+    if suggestion is None:
+        return None
+    if suggestion.category == "identity.date_of_birth":
+        # Dates of the last year, or to come, are no one's birth ("Gåvodatum", "Datum").
+        age = median_age(values)
+        return None if age is not None and age < 1 else suggestion
+    if not is_sensitive(suggestion.category):
         return suggestion
     if suggestion.category in ruled.mentions or value_shape(values) != "yes_no":
         return suggestion

@@ -261,3 +261,16 @@ def test_a_check_in_date_is_a_booking_and_a_change_date_is_record_metadata():
     assert categorise_column_by_rules("Last visit", ["2026-05-19"]).category == (
         "commercial.interactions"
     )
+
+
+def test_dates_of_the_last_year_are_no_dates_of_birth_even_when_the_model_says_so():
+    from steward.detection.column_model import Suggestion
+    from steward.detection.columns import ColumnCategory, _founded
+
+    fallback = ColumnCategory("commercial.profile", "none")
+    birth = Suggestion("identity.date_of_birth", 0.69, "Geboortedatum")
+    recent = [(date.today().replace(day=1)).strftime("%Y-%m-%d")] * 3
+
+    assert _founded(birth, recent, fallback) is None
+    assert _founded(birth, [f"14.03.{_YEAR - 40}", f"02.11.{_YEAR - 52}"], fallback) == birth
+    assert categorise_column("Geburtsdatum", recent).category == "identity.date_of_birth"
