@@ -629,9 +629,14 @@ def _founded(suggestion, values: Sequence[str], ruled: ColumnCategory):
         # Dates of the last year, or to come, are no one's birth ("Gåvodatum", "Datum").
         age = median_age(values)
         return None if age is not None and age < 1 else suggestion
+    flag = value_shape(values) == "yes_no"
+    if flag and suggestion.category in _FLAG_NOT_VALUE - {"commercial.deals"}:
+        # A yes/no column near "indirizzo email" is a flag about the address (one near
+        # "Betaald" may well say a deal is paid).
+        return None
     if not is_sensitive(suggestion.category):
         return suggestion
-    if suggestion.category in ruled.mentions or value_shape(values) != "yes_no":
+    if suggestion.category in ruled.mentions or not flag:
         return suggestion
     return suggestion if suggestion.similarity >= SENSITIVE_SIMILARITY_FLAG else None
 
@@ -652,6 +657,20 @@ def _weak(header: str, values: Sequence[str], ruled: ColumnCategory) -> bool:
     return filled and guess
 
 
+# Categories a column holds as values of a telling shape: an email address has an "@", a
+# phone number digits. A filled column none of whose values has it is about the thing
+# the header names (a status, a preference), not the thing itself.
+_VALUE_KINDS = {
+    "contact.email": re.compile(r"@"),
+    "contact.phone": re.compile(r"\d"),
+}
+
+
+def _holds_the_kind(category: str, values: Sequence[str]) -> bool:
+    filled = [v for v in values if v and v.strip()]
+    return not filled or any(_VALUE_KINDS[category].search(v) for v in filled)
+
+
 def categorise_column_by_rules(
     header: str, values: Sequence[str], *, language: str | None = None
 ) -> ColumnCategory:
@@ -665,6 +684,13 @@ def categorise_column_by_rules(
     if _BUSINESS_IDENTIFIERS.search(normalised):
         return ColumnCategory("", "header", mentions)
     from_header = category_from_header(header)
+    if (
+        from_header in _VALUE_KINDS
+        and not _holds_the_kind(from_header, values)
+        and value_shape(values) != "yes_no"  # a flag: see _FLAG_NOT_VALUE below
+    ):
+        # "Email Subscription Status" of "unsubscribed": about the address, not one.
+        from_header = ""
     if from_header in ("", "professional.job_title") and are_salutations(values):
         # "Title" is a job title in one CRM and "Mr"/"Dr" in the next: the values tell.
         return ColumnCategory("identity.name", "values", mentions)

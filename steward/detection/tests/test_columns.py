@@ -274,3 +274,20 @@ def test_dates_of_the_last_year_are_no_dates_of_birth_even_when_the_model_says_s
     assert _founded(birth, recent, fallback) is None
     assert _founded(birth, [f"14.03.{_YEAR - 40}", f"02.11.{_YEAR - 52}"], fallback) == birth
     assert categorise_column("Geburtsdatum", recent).category == "identity.date_of_birth"
+
+
+def test_a_column_named_after_an_address_or_number_but_holding_none_is_about_it():
+    by_rules = categorise_column_by_rules(
+        "Email Subscription Status", ["subscribed", "unsubscribed", "not_set"]
+    )
+
+    assert by_rules.category != "contact.email"
+    assert categorise_column_by_rules("E-mail", ["ada@example.com", "", "x"]).category == (
+        "contact.email"
+    )
+    assert categorise_column_by_rules("Phone opt-in", ["granted", "refused"]).category != (
+        "contact.phone"
+    )
+    assert categorise_column("EMAIL_BLACKLISTED", ["No", "No", "Yes"]).category == (
+        "commercial.profile"
+    )
