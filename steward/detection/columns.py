@@ -657,6 +657,11 @@ def _weak(header: str, values: Sequence[str], ruled: ColumnCategory) -> bool:
     return filled and guess
 
 
+# Categories whose values are a few words: a column of sentences is not one of them.
+_SHORT_VALUES = frozenset(
+    {"professional.job_title", "identity.name", "demographic", "demographic.language",
+     "demographic.country", "professional.employer"}
+)  # fmt: skip
 # Categories a column holds as values of a telling shape: an email address has an "@", a
 # phone number digits. A filled column none of whose values has it is about the thing
 # the header names (a status, a preference), not the thing itself.
@@ -691,6 +696,10 @@ def categorise_column_by_rules(
     ):
         # "Email Subscription Status" of "unsubscribed": about the address, not one.
         from_header = ""
+    if from_header in _SHORT_VALUES and from_values.category == "free_text":
+        # "Observaciones reparto" of whole sentences: notes, whatever a word of it names
+        # (and the learned tier reads them, as it reads any column taken for notes).
+        return from_values
     if from_header in ("", "professional.job_title") and are_salutations(values):
         # "Title" is a job title in one CRM and "Mr"/"Dr" in the next: the values tell.
         return ColumnCategory("identity.name", "values", mentions)

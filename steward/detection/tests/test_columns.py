@@ -291,3 +291,12 @@ def test_a_column_named_after_an_address_or_number_but_holding_none_is_about_it(
     assert categorise_column("EMAIL_BLACKLISTED", ["No", "No", "Yes"]).category == (
         "commercial.profile"
     )
+
+
+def test_a_column_of_sentences_is_not_a_job_title_whatever_a_word_of_its_header_names():
+    sentences = ["Vacaciones del 01/08 al 31/08 - suspender", "Timbre no funciona, llamar"]
+
+    assert categorise_column_by_rules("Observaciones reparto", sentences).category == ("free_text")
+    assert categorise_column_by_rules("Reparto", ["Ventas", "Logística"]).category == (
+        "professional.job_title"
+    )
