@@ -275,7 +275,7 @@ HEADER_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
         r"creation", r"signup", r"sign up", r"registered", r"registrier", r"erstellt",
         r"inscription", r"anmeldedatum", r"first seen", r"since", r"changed", r"modified",
         r"updated", r"geandert", r"modifie", r"confirm", r"bestatig", r"eintritt", r"joined",
-        r"adhesion", r"consent", r"einwilligung", r"consentement", r"autoris", r"photo",
+        r"adhesion", r"consent", r"einwilligung", r"consentement", r"autoris", r"photo", r"foto",
         r"bildrecht", r"droit a l image", r"receipt", r" recu ", r"quittung", r"bescheinigung",
         r"ehrenamt", r"volunteer", r"benevol", r"donor", r"donateur", r"spender", r" id ",
         r" ids ", r"identifi", r"relatie", r"aangemaakt", r"fecha de alta", r" alta ",
@@ -548,6 +548,13 @@ def about_a_child(header: str) -> bool:
     DOB", "Nom de l'élève"), not their parent ("Parent/guardian name")."""
     normalised = normalise_header(header)
     return bool(_CHILD_SUBJECT.search(normalised)) and not _GUARDIAN.search(normalised)
+
+
+def childrens_file(headers: Sequence[str]) -> bool:
+    """Whether a file is about children: at least two of its columns name a child as
+    whose data they hold (the pupils of a school, the campers of a camp), so that the
+    rows are children and what the file keeps about each row is a child's."""
+    return sum(about_a_child(h) for h in headers) >= 2
 
 
 _DATE_VALUE = re.compile(

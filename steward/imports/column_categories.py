@@ -14,6 +14,7 @@ from steward.detection.columns import (
     categorise_columns,
     category_from_values,
     children_birth_dates,
+    childrens_file,
     file_language,
 )
 from steward.imports.column_mapping import CUSTOM_PREFIX
@@ -101,6 +102,16 @@ def column_categories(
         found = categorise_columns([column for _, column in undescribed], language=language)
         for (key, _), suggestion in zip(undescribed, found, strict=True):
             result[key] = suggestion.as_dict()
+    if childrens_file(headers):
+        # A file of children (its columns name a child as whose data they are): a fact
+        # about the row nothing names more precisely ("Gruppe", "Uscita autonoma") is a
+        # fact about a child.
+        for key, found in result.items():
+            if found["category"] == "commercial.profile" and found["source"] in (
+                "learned",
+                "none",
+            ):
+                result[key] = {**found, "category": "children", "source": "file"}
     return dict(sorted(result.items(), key=lambda item: int(item[0])))
 
 
@@ -109,6 +120,7 @@ SOURCE_TEXT = {
     "header": "the column name",
     "values": "the column's values",
     "learned": "labelled columns like it",
+    "file": "the file's other columns (a child's data)",
     "none": "",
 }
 

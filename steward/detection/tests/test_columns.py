@@ -33,6 +33,7 @@ def test_headers_are_compared_as_plain_words():
         ("He leído y acepto la política de privacidad", "commercial.profile"),
         ("Partito politico", "special.political_opinions"),
         ("Kd.-Nr.", "commercial.profile"),
+        ("Liberatoria foto", "commercial.profile"),
         ("Haus-Nr.", "contact.address"),
         ("Konto-Nr.", "financial.iban"),
         ("Tel.-Nr.", "contact.phone"),

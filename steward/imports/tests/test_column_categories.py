@@ -146,6 +146,19 @@ def test_a_notes_column_says_which_special_categories_its_values_mention(importe
     ]
 
 
+def test_in_a_file_of_children_a_fact_nothing_names_is_a_childs(importer):
+    header = "Nome ragazzo/a;Cognome ragazzo/a;Zzqx;Email genitore\n"
+    rows = "Aurora;Locatelli;Sì;paola@example.org\nMatteo;Pezzotta;No;marco@example.org\n"
+
+    children = upload(importer, header + rows)
+    adults = upload(importer, header.replace("ragazzo/a", "") + rows)
+
+    assert children.column_categories["2"]["category"] == "children"
+    assert children.column_categories["2"]["source"] == "file"
+    assert children.column_categories["3"]["category"] == "contact.email"
+    assert adults.column_categories["2"]["category"] != "children"
+
+
 def test_the_mapping_page_shows_each_columns_category_and_where_it_came_from(client, importer):
     job = upload(importer, "Email,Religion,Spalte 7\nada@example.org,Lutheran,x\n")
     client.force_login(importer)
