@@ -678,6 +678,18 @@ _VALUE_KINDS = {
 }
 
 
+# A currency named in a header ("Quota (€)", "Kontingent (kr.)"), as normalised words.
+_CURRENCY_HEADER = re.compile(
+    r" (eur|euro|usd|gbp|chf|kr|sek|dkk|nok|pln|zl|czk|kc|huf|ft|ron|lei) "
+)
+_NUMBER = re.compile(r"-?\d{1,3}([ .,']?\d{3})*([.,]\d{1,2})?")
+
+
+def _numbers(values: Sequence[str]) -> bool:
+    filled = [v.strip() for v in values if v and v.strip()]
+    return bool(filled) and all(_NUMBER.fullmatch(v) for v in filled)
+
+
 def _holds_the_kind(category: str, values: Sequence[str]) -> bool:
     filled = [v for v in values if v and v.strip()]
     return not filled or any(_VALUE_KINDS[category].search(v) for v in filled)
@@ -716,6 +728,9 @@ def categorise_column_by_rules(
     if from_header in _ABOUT_THE_CHILD and about_a_child(header):
         return ColumnCategory("children", "header", mentions)
     shape = value_shape(values)
+    if not shape and _CURRENCY_HEADER.search(normalised) and _numbers(values):
+        # "Kontingent (kr.)" of 650 and 780: amounts, the header says in what.
+        shape = "money"
     if shape == "yes_no" and from_header in _FLAG_NOT_VALUE:
         return ColumnCategory("commercial.profile", "values", mentions)
     if (

@@ -301,3 +301,12 @@ def test_a_column_of_sentences_is_not_a_job_title_whatever_a_word_of_its_header_
     assert categorise_column_by_rules("Reparto", ["Ventas", "Logística"]).category == (
         "professional.job_title"
     )
+
+
+def test_numbers_under_a_header_naming_a_currency_are_amounts():
+    assert categorise_column_by_rules("Kontingent (kr.)", ["650", "650", "780"]).category == (
+        "commercial.deals"
+    )
+    assert categorise_column_by_rules("Kontingent", ["650", "650", "780"]).category != (
+        "commercial.deals"
+    )
