@@ -55,6 +55,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "rights.manage": "Handle privacy requests: verify, extend, refuse, carry out",
     "staff.manage": "Manage staff, roles, teams and settings",
     "security.view": "See security events (unusual access to personal data)",
+    "audit.view": "See the history of records (who changed what, old and new values)",
 }
 
 # Changes that would lock everyone out of the settings: refused.

@@ -53,6 +53,9 @@ _REQUESTS_MANAGE = {"rights.view", "rights.manage", "contacts.change"}
 # Security events (unusual access to personal data, steward.audit.security): the
 # administrator and the DPO.
 _SECURITY = {"security.view"}
+# A record's history from the audit trail (who changed what, old and new values, masked
+# like the record itself): the administrator, the DPO and managers.
+_HISTORY = {"audit.view"}
 # Marketing campaigns (steward.email): composed and sent by marketing and up.
 _CAMPAIGNS = {"campaigns.manage"}
 
@@ -67,6 +70,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | _REQUESTS_MANAGE
         | {"contacts.import", "contacts.export", "staff.manage"}
         | _SECURITY
+        | _HISTORY
         | _CONSENT_RECORD
         | _CONSENT_MANAGE
         | _CAMPAIGNS
@@ -80,6 +84,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | {"contacts.export"}
         | _CONSENT_MANAGE
         | _SECURITY
+        | _HISTORY
     ),
     Role.MANAGER: frozenset(
         _CRM_WRITE
@@ -92,6 +97,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
         | {"contacts.import", "contacts.export"}
         | _CONSENT_RECORD
         | _CAMPAIGNS
+        | _HISTORY
     ),
     Role.SALES: frozenset(_CRM_WRITE | _RIGHTS_RECORD | _CONSENT_RECORD),
     Role.MARKETING: frozenset(
@@ -156,7 +162,7 @@ RECORD_READ: dict[str, tuple[str | None, str]] = {
     "rights.RequestEvent": ("rights.view", "all"),
     "rights.InformationRequest": ("rights.view", "all"),
     "rights.RecipientNotification": ("rights.view", "all"),
-    # The trail has no page yet.
-    "audit.AuditEvent": (None, "none"),
+    # The trail: a record's history on the record's page (steward.inventory.history).
+    "audit.AuditEvent": ("audit.view", "scoped"),
     "audit.SecurityEvent": ("security.view", "all"),
 }

@@ -188,12 +188,17 @@ def test_a_custom_field_is_seen_by_whoever_sees_the_contact():
     )
 
 
-def test_password_hashes_and_the_audit_trail_are_shown_to_no_role():
+def test_password_hashes_are_shown_to_no_role():
     rows = _rows()
 
     assert rows[("staff.User", "password")].readers == ()
-    assert rows[("audit.AuditEvent", "changes")].readers == ()
     assert "No role" in rows[("staff.User", "password")].readers_text
+
+
+def test_the_audit_trail_is_read_by_who_holds_audit_view_as_record_history():
+    readers = {r.role: r.records for r in _rows()[("audit.AuditEvent", "changes")].readers}
+
+    assert set(readers) == {Role.ADMINISTRATOR, Role.DPO, Role.MANAGER}
 
 
 def test_import_files_are_seen_by_those_who_import_and_only_their_own():
