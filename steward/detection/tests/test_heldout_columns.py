@@ -35,12 +35,15 @@ HERE = Path(__file__).parent
 # once, blind, after the learned tier landed (its examples: the other five sets): 0.759
 # (176/232); the round-three rules alone had scored 0.677 on it. It then joined the
 # examples and is scored leave-one-set-out like the others (0.76).
-HELD_OUT_LEVEL = 0.93
-HELD_OUT_2_LEVEL = 0.91
-HELD_OUT_3_LEVEL = 0.86
-HELD_OUT_4_LEVEL = 0.89
-HELD_OUT_5_LEVEL = 0.74
-DEV_LEVEL = 0.95
+# Round five (decision 0025), mechanisms from reading the leave-one-set-out misses of all
+# six sets (so not blind for any): dev 0.989, heldout_columns 0.965, _2 0.942, _3 0.902,
+# _4 0.924, _5 0.823 (mean 0.924, from 0.903).
+HELD_OUT_LEVEL = 0.94
+HELD_OUT_2_LEVEL = 0.92
+HELD_OUT_3_LEVEL = 0.88
+HELD_OUT_4_LEVEL = 0.90
+HELD_OUT_5_LEVEL = 0.80
+DEV_LEVEL = 0.97
 
 
 @pytest.fixture
