@@ -10,9 +10,9 @@ category, as on the mapping page.
 Leave-one-set-out: for each set, the learned model is fitted on the labelled columns of
 the other sets only and the held-out set is scored. The header rules and the model's
 description list are the same in every fold: the rules were written by reading the misses
-of dev_columns to heldout_columns_3, the description list after reading every set's
-(decision 0025), so only the figures of heldout_columns_4 without the description list
-are blind."""
+of dev_columns to heldout_columns_3, the description list after reading every set's, and
+round five's mechanisms after reading every set's leave-one-set-out misses (decision
+0025), so none of these figures is blind: the next blind set's is."""
 
 import json
 from collections.abc import Sequence

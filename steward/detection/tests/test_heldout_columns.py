@@ -2,11 +2,12 @@
 columns right" on a realistic multi-locale file), end to end through the import's upload.
 
 Every set here is development data now: the header rules were tuned by reading the misses
-of dev_columns and heldout_columns to heldout_columns_3, and the learned model's examples
-are the columns of all six sets. So each set is scored leave-one-set-out: the learned
-model fitted on the other five sets only (column_model.use_examples). The rules' share of
-these figures is still not blind for dev_columns to heldout_columns_3; the figure to read
-for files never seen is the next blind set's, measured by the lead."""
+of dev_columns and heldout_columns to heldout_columns_3 (and, in round five, the
+leave-one-set-out misses of all six), and the learned model's examples are the columns of
+all six sets. So each set is scored leave-one-set-out: the learned model fitted on the
+other five sets only (column_model.use_examples). The rules' share of these figures is not
+blind for any set; the figure to read for files never seen is the next blind set's,
+measured by the lead."""
 
 import json
 from pathlib import Path
