@@ -29,6 +29,7 @@ LABELLED_SETS: tuple[str, ...] = (
     "heldout_columns_3",
     "heldout_columns_4",
     "heldout_columns_5",
+    "heldout_columns_6",
 )
 
 

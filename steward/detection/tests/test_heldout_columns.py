@@ -39,11 +39,16 @@ HERE = Path(__file__).parent
 # Round five (decision 0025), mechanisms from reading the leave-one-set-out misses of all
 # six sets (so not blind for any): dev 0.989, heldout_columns 0.965, _2 0.942, _3 0.902,
 # _4 0.924, _5 0.823 (mean 0.924, from 0.903).
+# heldout_columns_6 (241 columns, 12 languages, written blind) measured once, blind, after
+# round five (its examples: the other six sets): 0.739 (178/241); on the commit before
+# round five 0.672, 15 of its misses a Polish ISO 8859-2 file the import then misread. It
+# then joined the examples: leave-one-set-out 0.74, seven-set mean 0.90.
 HELD_OUT_LEVEL = 0.94
 HELD_OUT_2_LEVEL = 0.92
 HELD_OUT_3_LEVEL = 0.88
 HELD_OUT_4_LEVEL = 0.90
 HELD_OUT_5_LEVEL = 0.80
+HELD_OUT_6_LEVEL = 0.72
 DEV_LEVEL = 0.97
 
 
@@ -157,3 +162,13 @@ def test_the_categoriser_is_measured_on_a_fifth_set_first_measured_blind(importe
     print(f"\nheld-out 5: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
     assert total >= 200
     assert right / total >= HELD_OUT_5_LEVEL, "\n".join(misses)
+
+
+def test_the_categoriser_is_measured_on_a_sixth_set_first_measured_blind(importer, fitted_without):
+    fitted_without("heldout_columns_6")
+    right, misses = _score(HERE / "heldout_columns_6", importer)
+
+    total = right + len(misses)
+    print(f"\nheld-out 6: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
+    assert total >= 200
+    assert right / total >= HELD_OUT_6_LEVEL, "\n".join(misses)
