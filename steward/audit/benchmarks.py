@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from steward.audit.events import audit_record_many
 from steward.audit.models import AuditEvent
 from steward.bench.registry import BenchContext, BenchResult, benchmark, ratio_of_rates
+from steward.contacts.models import Contact
 from steward.core import chain
 from steward.core.actor import SystemActor
 
@@ -36,17 +37,25 @@ class _Target:
 
 def fill_audit_chain(count: int) -> None:
     """Appends `count` events through the real bulk path (hashed in Python, one prepared
-    INSERT per batch), with a mix of actions and changes as an import and edits would."""
+    INSERT per batch), with a mix of actions and changes as an import and edits would. One
+    batch in five is of rectified names: their old and new values are sealed under each
+    person's key (decision 0024), so those rows carry unique sealed JSON, as a trail of
+    personal changes does."""
     actor = SystemActor("bench")
     for start in range(0, count, BATCH):
         size = min(BATCH, count - start)
         number = start // BATCH
         changes = {} if number % 2 else {"lifecycle_stage": ["lead", "customer"], "n": number}
+        targets = [_Target(str(uuid.uuid4())) for _ in range(size)]
+        if number % 5 == 4:
+            # Unsaved contacts: only their ids and model matter to the trail.
+            targets = [Contact(pk=uuid.uuid4()) for _ in range(size)]
+            changes = {"family_name": ["Tamm", "Tammsaar"]}
         with transaction.atomic():
             audit_record_many(
                 actor=actor,
                 action=("contact.created", "contact.updated", "tag.added")[number % 3],
-                targets=[_Target(str(uuid.uuid4())) for _ in range(size)],
+                targets=targets,
                 changes=changes,
                 context={"channel": "cli", "job": number},
             )
