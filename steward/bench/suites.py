@@ -60,9 +60,10 @@ def import_file(actor: User, path: Path):
 @benchmark("import_contacts")
 def import_contacts(ctx: BenchContext) -> list[BenchResult]:
     """Contacts per second from a CSV file through the whole import (store, detect, map,
-    validate, normalise, dedupe, write, audit); floor: raw sqlite3 executemany of the rows
+    validate, normalise, dedupe, write, audit); floors: raw sqlite3 executemany of the rows
     it wrote into a table of the same columns with a unique email index and a created_at
-    index, WAL, one transaction."""
+    index (the foundation's), and into one with every index of the real table (the issue's
+    "equivalent table with the same indexes"), WAL, one transaction."""
     count = ctx.size(100_000, 10_000)
     path = write_people_csv(ctx.workdir / "people.csv", count)
     importer, _ = bench_staff()
@@ -79,8 +80,18 @@ def import_contacts(ctx: BenchContext) -> list[BenchResult]:
         f"  import_contacts: {count:,} rows in {elapsed:.2f}s; raw floor {floor:,.0f} rows/s "
         f"(with all {_index_count()} indexes of the real table: {floor_all:,.0f} rows/s)"
     )
+    # Two floors: the foundation's own (a table with only the unique email and created_at
+    # indexes, stricter than the issue asks), and the issue's definition, "an equivalent
+    # table with the same indexes" (every index the real table has today).
     return [
-        BenchResult("import_contacts", value, "contacts/s", floor, ratio_of_rates(value, floor))
+        BenchResult("import_contacts", value, "contacts/s", floor, ratio_of_rates(value, floor)),
+        BenchResult(
+            "import_contacts_same_indexes",
+            value,
+            "contacts/s",
+            floor_all,
+            ratio_of_rates(value, floor_all),
+        ),
     ]
 
 
