@@ -67,6 +67,31 @@ def record_history(
     ]
 
 
+def records_history(
+    *, actor: Actor, model: type[models.Model], pks: list, limit: int = 1000
+) -> list[tuple[str, HistoryEntry]]:
+    """(record id, entry) for the events about any of `model`'s rows `pks`, oldest first:
+    the change history an access export (Art. 15) gives the person."""
+    if not pks:
+        return []
+    events = AuditEvent.objects.filter(
+        object_type=model._meta.label_lower, object_id__in=[str(pk) for pk in pks]
+    ).order_by("seq")[:limit]
+    fields = _FieldFacts(model)
+    return [
+        (
+            event.object_id,
+            HistoryEntry(
+                occurred_at=event.occurred_at,
+                actor_label=event.actor_label,
+                action=event.action,
+                changes=tuple(_changes(actor, fields, event.changes)),
+            ),
+        )
+        for event in events
+    ]
+
+
 class _FieldFacts:
     """Labels and read guards of a model's fields and of the values inside its fields that
     hold several (custom fields), from the data map's annotations."""

@@ -21,13 +21,16 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from steward.contacts.models import Contact, CustomFieldDefinition
-from steward.core.actor import Actor
+from steward.core.actor import Actor, SystemActor
 from steward.core.personal_data import NOT_PERSONAL, tag_of
 from steward.inventory.data_map import PersonLink
 from steward.inventory.data_map import person_links as linked_to
+from steward.inventory.history import records_history
 from steward.inventory.taxonomy import BUILTIN_CATEGORIES
 
 FORMAT = "steward.access-export/1"
+# Whose eyes the history is opened for: the person themselves (nothing of theirs is masked).
+EXPORT = SystemActor("access-export")
 
 RIGHTS_TEXT = (
     "You may ask us to correct your data (Art. 16), to erase it (Art. 17), to restrict its "
@@ -95,18 +98,52 @@ def _row(instance: models.Model, fields: list[models.Field], labels: dict[str, s
     return row
 
 
-def _held_data(contact: Contact) -> dict[str, list[dict]]:
+def _held_data(contact: Contact) -> tuple[dict[str, list[dict]], dict[type, list]]:
+    """The person's rows by model label, and the ids of those rows by model."""
     labels = dict(CustomFieldDefinition.objects.values_list("key", "label"))
     held: dict[str, list[dict]] = {}
+    ids: dict[type, list] = {}
     for link in person_links():
         fields = _personal_fields(link.model)
         if not fields:
             continue
         rows = link.model._base_manager.filter(**{link.field: contact.pk}).order_by("pk")
-        found = [_row(instance, fields, labels) for instance in rows]
+        found = []
+        for instance in rows:
+            found.append(_row(instance, fields, labels))
+            ids.setdefault(link.model, []).append(instance.pk)
         if found:
             held[link.label] = found
-    return held
+    return held, ids
+
+
+def _history(ids: dict[type, list]) -> list[dict]:
+    """What happened to the person's records, from the audit trail: when, what, by whom
+    (staff by role only: their identity is someone else's data, Art. 15(4)), and the old and
+    new values of each change."""
+    entries = []
+    for model, pks in ids.items():
+        for record_id, entry in records_history(actor=EXPORT, model=model, pks=pks):
+            entries.append(
+                {
+                    "at": entry.occurred_at.isoformat(),
+                    "record": f"{model._meta.verbose_name} {record_id}",
+                    "what": entry.action,
+                    "by": _who(entry.actor_label),
+                    "changes": [
+                        {"field": c.label, "before": _plain(c.old), "after": _plain(c.new)}
+                        for c in entry.changes
+                    ],
+                }
+            )
+    return sorted(entries, key=lambda entry: entry["at"])
+
+
+def _who(actor_label: str) -> str:
+    # System actors are named "system:<what>" (the portal, an import job, the worker).
+    if actor_label.startswith("system:"):
+        return f"automatically ({actor_label.removeprefix('system:')})"
+    return "a member of staff"
 
 
 def _categories(held: dict[str, list[dict]]) -> list[dict]:
@@ -178,7 +215,7 @@ def _retention(purpose) -> str:
 def access_export(*, actor: Actor, contact: Contact) -> dict:
     """The Art. 15 document for `contact`, as plain JSON-able data. The caller has decided
     that `actor` may have it (a verified request, or staff handling one)."""
-    held = _held_data(contact)
+    held, ids = _held_data(contact)
     processing = _processing(contact)
     return {
         "format": FORMAT,
@@ -216,6 +253,7 @@ def access_export(*, actor: Actor, contact: Contact) -> dict:
             ],
         },
         "data": held,
+        "history": _history(ids),
         "not_searched": (
             "Notes on other people's records are stored encrypted under those people's keys; "
             "mentions of you there are found by the personal-data detection when the notes "

@@ -105,3 +105,26 @@ def test_portability_is_empty_and_says_why_without_consent_or_contract(owner):
 
     assert document["contact"] == {}
     assert "Art. 20(1)" in document["note"]
+
+
+def test_the_export_gives_the_history_of_the_persons_records_with_old_and_new_values(person, owner):
+    # Given a rectification made by a member of staff
+    contact_update(actor=owner, contact=person, data={"family_name": "Lindqvist-Berg"})
+
+    # When the person's data is exported
+    document = access_export(actor=SYSTEM, contact=person)
+
+    # Then the history holds the change with both values, opened from the sealed trail
+    renamed = [
+        entry for entry in document["history"]
+        if any(change["field"] == "Family name" for change in entry["changes"])
+        and entry["what"] == "contact.updated"
+    ]  # fmt: skip
+    [entry] = renamed
+    [change] = [c for c in entry["changes"] if c["field"] == "Family name"]
+    assert (change["before"], change["after"]) == ("Lindqvist", "Lindqvist-Berg")
+    # the member of staff by role only: their identity is someone else's data (Art. 15(4))
+    assert entry["by"] == "a member of staff"
+    assert owner.email not in json.dumps(document)
+    assert {"contact.created", "activity.logged"} <= {e["what"] for e in document["history"]}
+    assert "Lindqvist-Berg" in access_export_html(document)
