@@ -77,25 +77,41 @@ def audit_record(
     if target is not None:
         object_type = target._meta.label_lower
         object_id = str(target.pk)
+    changes = audit_value(changes or {})
+    context = audit_value({**current_context(), **(context or {})})
     event = _event(
         actor=actor,
         action=action,
         occurred_at=timezone.now(),
-        changes=audit_value(changes or {}),
-        context=audit_value({**current_context(), **(context or {})}),
+        changes=changes,
+        context=context,
         object_type=object_type,
         object_id=object_id,
         subject=subject if subject is not None else target,
+        keys=sealing.personal_keys(sealing.model_of(object_type), changes),
+        client_keys=_client_keys(actor, context),
     )
     chain.append([event])
     return event
 
 
-def _event(*, actor, action, occurred_at, changes, context, object_type, object_id, subject):
-    user = actor_user(actor)
+def _client_keys(actor: Actor, context: dict) -> set[str]:
+    """The client's address and user agent of an act no staff member did: the person's own."""
+    if actor_user(actor) is not None:
+        return set()
+    return {key for key in sealing.CLIENT_CONTEXT_KEYS if context.get(key)}
+
+
+def _event(
+    *, actor, action, occurred_at, changes, context, object_type, object_id, subject, keys,
+    client_keys,
+) -> AuditEvent:  # fmt: skip
+    """An unsaved event; `keys` of its changes and `client_keys` of its context are sealed by
+    chain.append once the row's seq is known (AuditEvent.chain_prepare), under the key of
+    the person `subject` belongs to (the system key without a subject)."""
     event = AuditEvent(
         occurred_at=occurred_at,
-        actor=user,
+        actor=actor_user(actor),
         actor_label=actor_label(actor),
         action=action,
         object_type=object_type,
@@ -103,12 +119,7 @@ def _event(*, actor, action, occurred_at, changes, context, object_type, object_
         changes=changes,
         context=context,
     )
-    keys = sealing.personal_keys(sealing.model_of(object_type), changes)
-    client_keys = set()
-    if subject is not None and user is None:
-        client_keys = {k for k in sealing.CLIENT_CONTEXT_KEYS if context.get(k)}
     if subject is not None and (keys or client_keys):
-        # Sealed by chain.append once the row's seq is known (AuditEvent.chain_prepare).
         event.__dict__["_seal_plan"] = (sealing.subject_owner(subject), keys, client_keys)
     elif keys:
         event.__dict__["_seal_plan"] = (SYSTEM_OWNER, keys, set())
@@ -133,8 +144,9 @@ def audit_record_many(
     user = actor_user(actor)
     changes = audit_value(changes or {})
     full_context = audit_value({**current_context(), **(context or {})})
-    client = user is None and any(full_context.get(k) for k in sealing.CLIENT_CONTEXT_KEYS)
-    if client or sealing.personal_keys(type(targets[0]), changes):
+    keys = sealing.personal_keys(type(targets[0]), changes)
+    client_keys = _client_keys(actor, full_context)
+    if keys or client_keys:
         # Personal values are sealed per row, under each person's key and bound to the
         # row's seq: the ordinary path, one instance per event.
         now = timezone.now()
@@ -142,7 +154,7 @@ def audit_record_many(
             _event(
                 actor=actor, action=action, occurred_at=now, changes=changes,
                 context=full_context, object_type=object_type, object_id=object_id,
-                subject=target,
+                subject=target, keys=keys, client_keys=client_keys,
             )
             for target, (object_type, object_id) in zip(targets, rows, strict=True)
         ]  # fmt: skip

@@ -132,15 +132,18 @@ class EncryptedAttribute(DeferredAttribute):
     def __get__(self, instance, cls=None):
         if instance is None:
             return self
-        data = instance.__dict__
-        name = self.field.attname
-        if name not in data:
-            super().__get__(instance, cls)  # loads a deferred field
-        value = data[name]
+        value = self.stored(instance)
         if isinstance(value, Sealed):
             value = self.field.open_for(instance, value)
-            data[name] = value
+            instance.__dict__[self.field.attname] = value
         return value
+
+    def stored(self, instance):
+        """The value as the instance holds it, a deferred field loaded first."""
+        name = self.field.attname
+        if name not in instance.__dict__:
+            super().__get__(instance, type(instance))
+        return instance.__dict__[name]
 
     def __set__(self, instance, value):
         instance.__dict__[self.field.attname] = value

@@ -17,10 +17,10 @@ import json
 from typing import Any
 
 from django.db import models
-from django.db.models.query_utils import DeferredAttribute
 
 from steward.crypto.cipher import context_of, open_sealed, seal
 from steward.crypto.errors import DataErased
+from steward.crypto.fields import EncryptedAttribute
 from steward.crypto.keyring import keyring
 
 SEALED_KEY = "$sealed"
@@ -95,27 +95,22 @@ def stored(row: Any, attname: str) -> Any:
     return getattr(row, attname)
 
 
-class OpenedAttribute(DeferredAttribute):
-    """Reads give the opened value (cached per stored value); the stored form stays in the
-    instance's __dict__, which is what is saved and what a chain hashes."""
+class OpenedAttribute(EncryptedAttribute):
+    """Reads give the opened value (cached per stored value); unlike an encrypted field's,
+    the stored form stays in the instance's __dict__: it is what is saved and what a chain
+    hashes."""
 
     def __get__(self, instance, cls=None):
         if instance is None:
             return self
-        data = instance.__dict__
-        name = self.field.attname
-        if name not in data:
-            super().__get__(instance, cls)  # loads a deferred field
-        raw = data[name]
-        cache = data.get(f"_opened_{name}")
+        raw = self.stored(instance)
+        cache_name = f"_opened_{self.field.attname}"
+        cache = instance.__dict__.get(cache_name)
         if cache is not None and cache[0] is raw:
             return cache[1]
         opened = self.field.opened(raw, instance)
-        data[f"_opened_{name}"] = (raw, opened)
+        instance.__dict__[cache_name] = (raw, opened)
         return opened
-
-    def __set__(self, instance, value):
-        instance.__dict__[self.field.attname] = value
 
 
 class SealedValuesMixin:

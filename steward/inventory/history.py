@@ -20,6 +20,9 @@ from steward.audit.models import AuditEvent
 from steward.core.actor import Actor
 from steward.core.personal_data import tag_of
 from steward.inventory.field_access import (
+    CHILDREN_VIEW,
+    CRIMINAL_VIEW,
+    SPECIAL_CATEGORY_VIEW,
     Masked,
     category_facts,
     guards_of,
@@ -41,8 +44,10 @@ class Change:
 
 @dataclass(frozen=True)
 class HistoryEntry:
+    record_id: str
     occurred_at: datetime
     actor_label: str
+    by_staff: bool
     action: str
     changes: tuple[Change, ...]
 
@@ -55,38 +60,32 @@ def record_history(
     events = AuditEvent.objects.filter(
         object_type=record._meta.label_lower, object_id=str(record.pk)
     ).order_by("-seq")[:limit]
-    fields = _FieldFacts(type(record))
-    return [
-        HistoryEntry(
-            occurred_at=event.occurred_at,
-            actor_label=event.actor_label,
-            action=event.action,
-            changes=tuple(_changes(actor, fields, event.changes)),
-        )
-        for event in events
-    ]
+    return _entries(actor, type(record), events)
 
 
 def records_history(
     *, actor: Actor, model: type[models.Model], pks: list, limit: int = 1000
-) -> list[tuple[str, HistoryEntry]]:
-    """(record id, entry) for the events about any of `model`'s rows `pks`, oldest first:
-    the change history an access export (Art. 15) gives the person."""
+) -> list[HistoryEntry]:
+    """The events about any of `model`'s rows `pks`, oldest first: the change history an
+    access export (Art. 15) gives the person."""
     if not pks:
         return []
     events = AuditEvent.objects.filter(
         object_type=model._meta.label_lower, object_id__in=[str(pk) for pk in pks]
     ).order_by("seq")[:limit]
+    return _entries(actor, model, events)
+
+
+def _entries(actor: Actor, model: type[models.Model], events) -> list[HistoryEntry]:
     fields = _FieldFacts(model)
     return [
-        (
-            event.object_id,
-            HistoryEntry(
-                occurred_at=event.occurred_at,
-                actor_label=event.actor_label,
-                action=event.action,
-                changes=tuple(_changes(actor, fields, event.changes)),
-            ),
+        HistoryEntry(
+            record_id=event.object_id,
+            occurred_at=event.occurred_at,
+            actor_label=event.actor_label,
+            by_staff=event.actor_id is not None,
+            action=event.action,
+            changes=tuple(_changes(actor, fields, event.changes)),
         )
         for event in events
     ]
@@ -125,7 +124,7 @@ class _FieldFacts:
         return self._subfields[path].get(key, (key, _STRICTEST))
 
 
-_STRICTEST = frozenset({"special_category.view", "criminal.view", "children.view"})
+_STRICTEST = frozenset({SPECIAL_CATEGORY_VIEW, CRIMINAL_VIEW, CHILDREN_VIEW})
 
 
 def _changes(actor: Actor, fields: _FieldFacts, changes: dict) -> list[Change]:

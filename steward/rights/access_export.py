@@ -25,7 +25,7 @@ from steward.core.actor import Actor, SystemActor
 from steward.core.personal_data import NOT_PERSONAL, tag_of
 from steward.inventory.data_map import PersonLink
 from steward.inventory.data_map import person_links as linked_to
-from steward.inventory.history import records_history
+from steward.inventory.history import HistoryEntry, records_history
 from steward.inventory.taxonomy import BUILTIN_CATEGORIES
 
 FORMAT = "steward.access-export/1"
@@ -123,13 +123,13 @@ def _history(ids: dict[type, list]) -> list[dict]:
     new values of each change."""
     entries = []
     for model, pks in ids.items():
-        for record_id, entry in records_history(actor=EXPORT, model=model, pks=pks):
+        for entry in records_history(actor=EXPORT, model=model, pks=pks):
             entries.append(
                 {
                     "at": entry.occurred_at.isoformat(),
-                    "record": f"{model._meta.verbose_name} {record_id}",
+                    "record": f"{model._meta.verbose_name} {entry.record_id}",
                     "what": entry.action,
-                    "by": _who(entry.actor_label),
+                    "by": _who(entry),
                     "changes": [
                         {"field": c.label, "before": _plain(c.old), "after": _plain(c.new)}
                         for c in entry.changes
@@ -139,11 +139,11 @@ def _history(ids: dict[type, list]) -> list[dict]:
     return sorted(entries, key=lambda entry: entry["at"])
 
 
-def _who(actor_label: str) -> str:
-    # System actors are named "system:<what>" (the portal, an import job, the worker).
-    if actor_label.startswith("system:"):
-        return f"automatically ({actor_label.removeprefix('system:')})"
-    return "a member of staff"
+def _who(entry: HistoryEntry) -> str:
+    if entry.by_staff:
+        return "a member of staff"
+    # System actors are labelled "system:<what>" (the portal, an import job, the worker).
+    return f"automatically ({entry.actor_label.removeprefix('system:')})"
 
 
 def _categories(held: dict[str, list[dict]]) -> list[dict]:

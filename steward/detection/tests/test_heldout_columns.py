@@ -98,77 +98,25 @@ def test_the_held_out_exports_are_many_and_in_several_languages():
     assert sum(len(manifest[n]) for n in files) >= 120
 
 
-def test_the_categoriser_is_measured_on_exports_it_was_not_tuned_on(importer, fitted_without):
-    fitted_without("heldout_columns")
-    right, misses = _score(HERE / "heldout_columns", importer)
-
-    total = right + len(misses)
-    print(f"\nheld-out: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
-    assert total >= 120
-    assert right / total >= HELD_OUT_LEVEL, "\n".join(misses)
-
-
-def test_the_categoriser_is_measured_on_its_development_exports(importer, fitted_without):
-    fitted_without("dev_columns")
-    right, misses = _score(HERE / "dev_columns", importer)
-
-    total = right + len(misses)
-    print(f"\ndev: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
-    assert total >= 120
-    assert right / total >= DEV_LEVEL, "\n".join(misses)
-
-
-def test_the_categoriser_is_measured_on_a_second_set_written_after_its_tuning(
-    importer, fitted_without
+@pytest.mark.parametrize(
+    ("labelled_set", "least_columns", "level"),
+    [
+        ("dev_columns", 120, DEV_LEVEL),
+        ("heldout_columns", 120, HELD_OUT_LEVEL),
+        ("heldout_columns_2", 120, HELD_OUT_2_LEVEL),
+        ("heldout_columns_3", 120, HELD_OUT_3_LEVEL),
+        ("heldout_columns_4", 150, HELD_OUT_4_LEVEL),
+        ("heldout_columns_5", 200, HELD_OUT_5_LEVEL),
+        ("heldout_columns_6", 200, HELD_OUT_6_LEVEL),
+    ],
+)
+def test_the_categoriser_is_measured_on_each_set_with_the_others_as_its_examples(
+    importer, fitted_without, labelled_set, least_columns, level
 ):
-    fitted_without("heldout_columns_2")
-    right, misses = _score(HERE / "heldout_columns_2", importer)
+    fitted_without(labelled_set)
+    right, misses = _score(HERE / labelled_set, importer)
 
     total = right + len(misses)
-    print(f"\nheld-out 2: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
-    assert total >= 120
-    assert right / total >= HELD_OUT_2_LEVEL, "\n".join(misses)
-
-
-def test_the_categoriser_is_measured_on_a_third_set_written_after_its_second_tuning(
-    importer, fitted_without
-):
-    fitted_without("heldout_columns_3")
-    right, misses = _score(HERE / "heldout_columns_3", importer)
-
-    total = right + len(misses)
-    print(f"\nheld-out 3: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
-    assert total >= 120
-    assert right / total >= HELD_OUT_3_LEVEL, "\n".join(misses)
-
-
-def test_the_categoriser_is_measured_on_a_fourth_set_written_after_its_third_tuning(
-    importer, fitted_without
-):
-    fitted_without("heldout_columns_4")
-    right, misses = _score(HERE / "heldout_columns_4", importer)
-
-    total = right + len(misses)
-    print(f"\nheld-out 4: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
-    assert total >= 150
-    assert right / total >= HELD_OUT_4_LEVEL, "\n".join(misses)
-
-
-def test_the_categoriser_is_measured_on_a_fifth_set_first_measured_blind(importer, fitted_without):
-    fitted_without("heldout_columns_5")
-    right, misses = _score(HERE / "heldout_columns_5", importer)
-
-    total = right + len(misses)
-    print(f"\nheld-out 5: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
-    assert total >= 200
-    assert right / total >= HELD_OUT_5_LEVEL, "\n".join(misses)
-
-
-def test_the_categoriser_is_measured_on_a_sixth_set_first_measured_blind(importer, fitted_without):
-    fitted_without("heldout_columns_6")
-    right, misses = _score(HERE / "heldout_columns_6", importer)
-
-    total = right + len(misses)
-    print(f"\nheld-out 6: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
-    assert total >= 200
-    assert right / total >= HELD_OUT_6_LEVEL, "\n".join(misses)
+    print(f"\n{labelled_set}: {right}/{total} = {right / total:.3f}\n" + "\n".join(misses))
+    assert total >= least_columns
+    assert right / total >= level, "\n".join(misses)
